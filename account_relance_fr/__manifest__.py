@@ -1,0 +1,42 @@
+# Copyright 2026 account_relance_fr contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Relances clients (France)",
+    "summary": "Relance des factures impayées conforme au droit français : "
+    "échelle de relances, pénalités de retard, indemnité forfaitaire, mise en demeure",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/account-relance-fr/account_relance_fr",
+    "author": "account_relance_fr contributors",
+    "maintainers": ["account-relance-fr"],
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["account", "l10n_fr_account"],
+    "external_dependencies": {"python": ["dateutil"], "deb": ["wkhtmltopdf"]},
+    "data": [
+        "security/account_relance_security.xml",
+        "security/ir.model.access.csv",
+        "data/mail_message_subtype_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/account_relance_dispute_reason_data.xml",
+        "data/account_relance_rate_data.xml",
+        "data/mail_template_data.xml",
+        "data/account_relance_policy_data.xml",
+        "data/ir_cron_data.xml",
+        "views/account_relance_level_views.xml",
+        "views/account_relance_policy_views.xml",
+        "views/account_relance_event_views.xml",
+        "views/account_relance_rate_views.xml",
+        "views/account_relance_dispute_reason_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/account_relance_send_views.xml",
+        "views/account_relance_menus.xml",
+    ],
+    "demo": [
+        "demo/account_relance_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+}

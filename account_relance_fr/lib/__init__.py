@@ -1,0 +1,9 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Pure computations of account_relance_fr: no Odoo import, only stdlib and dateutil.
+
+They are imported by the models and tested on their own, without a database.
+"""
+
+from . import analysis, dates, interest, ladder
+
+__all__ = ["analysis", "dates", "interest", "ladder"]

@@ -1,0 +1,64 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Receivable indicators: aging buckets, payer badge, DSO, reminder effectiveness."""
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+#: Aging buckets as (key, last day overdue included); beyond the last one: ``"over_90"``.
+AGING_BUCKETS = (("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90))
+AGING_OVER = "over_90"
+
+#: A good payer is late by at most this many days on average...
+GOOD_MAX_AVG_DAYS_LATE = 5
+#: ...and pays at most this share of its invoices late.
+GOOD_MAX_LATE_RATIO = 0.2
+#: A bad payer is late by more than this many days on average...
+BAD_AVG_DAYS_LATE = 30
+#: ...or pays more than this share of its invoices late.
+BAD_LATE_RATIO = 0.5
+
+
+def _as_date(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
+def aging_bucket(days_overdue):
+    """``'not_due'`` (<= 0), ``'1_30'``, ``'31_60'``, ``'61_90'`` or ``'over_90'``."""
+    for key, last_day in AGING_BUCKETS:
+        if days_overdue <= last_day:
+            return key
+    return AGING_OVER
+
+
+def payer_badge(avg_days_late, late_ratio, invoice_count):
+    """``'unknown'`` (no invoice), ``'good'``, ``'bad'`` or ``'normal'`` (see module constants)."""
+    if not invoice_count:
+        return "unknown"
+    if avg_days_late > BAD_AVG_DAYS_LATE or late_ratio > BAD_LATE_RATIO:
+        return "bad"
+    if avg_days_late <= GOOD_MAX_AVG_DAYS_LATE and late_ratio <= GOOD_MAX_LATE_RATIO:
+        return "good"
+    return "normal"
+
+
+def dso(receivable_balance, revenue_12m, days=365):
+    """DSO: ``balance / revenue x days``, 1 decimal half up; 0.0 if no revenue."""
+    revenue = Decimal(str(revenue_12m))
+    if not revenue:
+        return 0.0
+    value = Decimal(str(receivable_balance)) / revenue * Decimal(days)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def paid_within_rate(reminder_dates_and_paid_dates, days):
+    """Share (0..1) of reminders followed by a payment within ``days`` days; 0.0 if none.
+
+    Takes ``(reminder_date, paid_date or None)`` pairs; a reminder counts when
+    ``(paid_date - reminder_date).days <= days`` (a payment that crossed the reminder counts).
+    """
+    total = paid = 0
+    for reminder_date, paid_date in reminder_dates_and_paid_dates:
+        total += 1
+        if paid_date and (_as_date(paid_date) - _as_date(reminder_date)).days <= days:
+            paid += 1
+    return paid / total if total else 0.0

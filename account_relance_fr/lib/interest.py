@@ -1,0 +1,295 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Late-payment interest and fixed recovery indemnity (Code de commerce L441-10 II, D441-5).
+
+Rates are percent floats (``12.15`` means 12.15 %). Money comes in as floats, is computed in
+:class:`~decimal.Decimal` and is returned as floats rounded to the cent (``ROUND_HALF_UP``).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+BUSINESS = "business"
+CONSUMER = "consumer"
+DEBTOR_TYPES = (BUSINESS, CONSUMER)
+
+#: Points added to the ECB main refinancing rate for the default B2B rate (L441-10 II).
+ECB_MARGIN = Decimal(10)
+#: A contractual rate may not be lower than this multiple of the legal rate (L441-10 II).
+CONTRACTUAL_FLOOR_FACTOR = Decimal(3)
+#: Fixed recovery indemnity owed by a business debtor per late invoice (D441-5).
+RECOVERY_INDEMNITY = Decimal("40.00")
+#: Day count basis of the simple-interest formula.
+YEAR_DAYS = Decimal(365)
+
+CENT = Decimal("0.01")
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RatePeriod:
+    """Rates of one semester; ``date_start`` is 1 January or 1 July."""
+
+    date_start: date
+    ecb_rate: float
+    legal_rate_pro: float
+    legal_rate_private: float
+
+
+def _as_date(value):
+    """Return ``value`` as a :class:`date` (a datetime is truncated to its date)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _dec(value):
+    """Exact decimal of a float/int/str/Decimal (through ``str`` to avoid binary noise)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _money(value):
+    """Round a decimal amount to the cent, half up, and return a float."""
+    return float(_dec(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def semester_start(d):
+    """First day of the semester of ``d``: 1 January or 1 July."""
+    d = _as_date(d)
+    return date(d.year, 1 if d.month <= 6 else 7, 1)
+
+
+def semester_end(d):
+    """Last day of the semester of ``d``: 30 June or 31 December."""
+    d = _as_date(d)
+    return date(d.year, 6, 30) if d.month <= 6 else date(d.year, 12, 31)
+
+
+def semester_label(d):
+    """Label of the semester of ``d``, e.g. ``"2026-H2"``."""
+    d = _as_date(d)
+    return f"{d.year}-H{1 if d.month <= 6 else 2}"
+
+
+def rate_for_day(rates, d):
+    """Return ``(period, provisional)``: the rate record that applies to day ``d``.
+
+    The record starting on the semester start of ``d`` applies. Without one, the latest record
+    before that semester is used and marked provisional; if there is none before either, the
+    earliest record is used, provisional too. Raises :class:`ValueError` if ``rates`` is empty.
+    """
+    if not rates:
+        raise ValueError("No late-payment rate is recorded.")
+    start = semester_start(d)
+    ordered = sorted(rates, key=lambda rate: _as_date(rate.date_start))
+    for rate in ordered:
+        if _as_date(rate.date_start) == start:
+            return rate, False
+    earlier = [rate for rate in ordered if _as_date(rate.date_start) < start]
+    if earlier:
+        return earlier[-1], True
+    return ordered[0], True
+
+
+def check_contractual_rate(contractual_rate, legal_rate_pro):
+    """True if ``contractual_rate`` is at least 3 x the legal rate (professional creditor)."""
+    quantum = Decimal("0.0001")
+    rate = _dec(contractual_rate).quantize(quantum, rounding=ROUND_HALF_UP)
+    floor = (CONTRACTUAL_FLOOR_FACTOR * _dec(legal_rate_pro)).quantize(
+        quantum, rounding=ROUND_HALF_UP
+    )
+    return rate >= floor
+
+
+def _check_debtor(debtor):
+    if debtor not in DEBTOR_TYPES:
+        raise ValueError(f"Unknown debtor type {debtor!r}: expected one of {DEBTOR_TYPES}.")
+
+
+def _empty_result():
+    return {
+        "days": 0,
+        "interest": 0.0,
+        "segments": [],
+        "provisional": False,
+        "missing_semesters": [],
+    }
+
+
+def late_interest(
+    *,
+    principal,
+    due_date,
+    on_date,
+    rates,
+    debtor=BUSINESS,
+    payments=(),
+    contractual_rate=None,
+    freeze_due_semester=False,
+    notice_date=None,
+):
+    """Simple late-payment interest ``base x rate / 100 x days / 365`` up to ``on_date``.
+
+    * ``debtor='business'``: interest runs from ``due_date + 1`` without any reminder, at
+      ``contractual_rate`` if given, else ECB rate + 10 points of each day's semester (of the due
+      date's semester if ``freeze_due_semester``).
+    * ``debtor='consumer'``: no interest without ``notice_date`` (receipt of the mise en
+      demeure); it then runs from ``max(notice_date, due_date) + 1`` at ``contractual_rate`` if
+      given, else at the legal rate (professional creditor) of each day's semester; the legal rate
+      changes by law each semester, so ``freeze_due_semester`` does not apply.
+    * ``payments``: ``(date, amount)`` pairs; the base of day ``d`` is ``principal`` minus the
+      payments dated strictly before ``d`` (a payment still bears interest on its own day), never
+      below zero.
+
+    The last day counted is ``on_date`` (the payment or computation date). Days are split into
+    segments whenever the semester, the rate or the base changes; days with a zero base are
+    dropped. Interest is summed exactly and rounded to the cent once, at the end.
+
+    Returns a dict: ``days`` (interest-bearing days, i.e. days with a positive base: equal to
+    ``(on_date - due_date).days`` for an unpaid business invoice), ``interest`` (float),
+    ``segments`` (dicts ``date_from``, ``date_to`` (inclusive), ``days``, ``rate``, ``base``,
+    ``amount`` (rounded for display), ``semester``, ``provisional``), ``provisional`` (a
+    semester had no rate record) and ``missing_semesters`` (sorted labels such as ``"2026-H2"``).
+    """
+    _check_debtor(debtor)
+    due_date = _as_date(due_date)
+    on_date = _as_date(on_date)
+    if debtor == CONSUMER:
+        if notice_date is None:
+            return _empty_result()
+        start = max(_as_date(notice_date), due_date)
+    else:
+        start = due_date
+    first_day = start + ONE_DAY
+    if on_date < first_day:
+        return _empty_result()
+
+    principal = _dec(principal)
+    payments = sorted(
+        ((_as_date(paid_on), _dec(amount)) for paid_on, amount in payments),
+        key=lambda payment: payment[0],
+    )
+
+    # Days on which the semester or the base may change, within ]first_day, on_date].
+    cuts = set()
+    boundary = semester_end(first_day) + ONE_DAY
+    while boundary <= on_date:
+        cuts.add(boundary)
+        boundary = semester_end(boundary) + ONE_DAY
+    for paid_on, _amount in payments:
+        if first_day < paid_on + ONE_DAY <= on_date:
+            cuts.add(paid_on + ONE_DAY)
+    starts = [first_day, *sorted(cuts)]
+    ends = [cut - ONE_DAY for cut in starts[1:]] + [on_date]
+
+    rate_cache = {}
+
+    def day_rate(day):
+        """Percent rate (Decimal) and provisional flag for ``day``."""
+        if contractual_rate is not None:
+            return _dec(contractual_rate), False, None
+        if debtor == BUSINESS and freeze_due_semester:
+            day = due_date
+        key = semester_start(day)
+        if key not in rate_cache:
+            period, provisional = rate_for_day(rates, key)
+            if debtor == BUSINESS:
+                rate = _dec(period.ecb_rate) + ECB_MARGIN
+            else:
+                rate = _dec(period.legal_rate_pro)
+            rate_cache[key] = (rate, provisional)
+        rate, provisional = rate_cache[key]
+        return rate, provisional, semester_label(key) if provisional else None
+
+    segments = []
+    missing = set()
+    for seg_start, seg_end in zip(starts, ends, strict=True):
+        paid = sum((amount for paid_on, amount in payments if paid_on < seg_start), Decimal(0))
+        base = max(principal - paid, Decimal(0))
+        if base <= 0:
+            continue
+        rate, provisional, missing_label = day_rate(seg_start)
+        if missing_label:
+            missing.add(missing_label)
+        semester = semester_label(seg_start)
+        previous = segments[-1] if segments else None
+        if (
+            previous
+            and previous["date_to"] + ONE_DAY == seg_start
+            and (previous["semester"], previous["_rate"], previous["_base"])
+            == (semester, rate, base)
+        ):
+            previous["date_to"] = seg_end
+            continue
+        segments.append(
+            {
+                "date_from": seg_start,
+                "date_to": seg_end,
+                "semester": semester,
+                "provisional": provisional,
+                "_rate": rate,
+                "_base": base,
+            }
+        )
+
+    total = Decimal(0)
+    days = 0
+    for segment in segments:
+        seg_days = (segment["date_to"] - segment["date_from"]).days + 1
+        rate = segment.pop("_rate")
+        base = segment.pop("_base")
+        amount = base * rate / Decimal(100) * seg_days / YEAR_DAYS
+        total += amount
+        days += seg_days
+        segment.update(days=seg_days, rate=float(rate), base=float(base), amount=_money(amount))
+    return {
+        "days": days,
+        "interest": _money(total),
+        "segments": segments,
+        "provisional": bool(missing),
+        "missing_semesters": sorted(missing),
+    }
+
+
+def recovery_indemnity(debtor, days_late):
+    """Fixed recovery indemnity: 40.0 for a late business debtor, never for a consumer."""
+    _check_debtor(debtor)
+    if debtor == BUSINESS and days_late > 0:
+        return float(RECOVERY_INDEMNITY)
+    return 0.0
+
+
+def penalties(
+    *,
+    principal,
+    due_date,
+    on_date,
+    rates,
+    debtor=BUSINESS,
+    payments=(),
+    contractual_rate=None,
+    freeze_due_semester=False,
+    notice_date=None,
+):
+    """:func:`late_interest` plus ``days_late``, ``indemnity`` and ``total`` (interest + indemnity).
+
+    ``days_late`` is ``(on_date - due_date).days``: pass the payment date as ``on_date`` for a
+    paid invoice, the computation date otherwise.
+    """
+    result = late_interest(
+        principal=principal,
+        due_date=due_date,
+        on_date=on_date,
+        rates=rates,
+        debtor=debtor,
+        payments=payments,
+        contractual_rate=contractual_rate,
+        freeze_due_semester=freeze_due_semester,
+        notice_date=notice_date,
+    )
+    days_late = (_as_date(on_date) - _as_date(due_date)).days
+    indemnity = recovery_indemnity(debtor, days_late)
+    result.update(
+        days_late=days_late,
+        indemnity=indemnity,
+        total=_money(_dec(result["interest"]) + _dec(indemnity)),
+    )
+    return result

@@ -1,0 +1,538 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize, format_date, formatLang
+
+from ..lib import ladder
+
+_logger = logging.getLogger(__name__)
+
+HOLD_STATES = [
+    ("promise", "Payment promise"),
+    ("dispute", "Disputed"),
+    ("blocked", "Blocked"),
+    ("litigation", "In litigation"),
+]
+# payment states that are not chased: settled, awaiting the bank, or blocked in Odoo
+CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    relance_level_id = fields.Many2one(
+        "account.relance.level",
+        "Dunning level",
+        copy=False,
+        index=True,
+        tracking=True,
+        readonly=True,
+        help="Last dunning level performed for this invoice.",
+    )
+    relance_level_color = fields.Integer(related="relance_level_id.color")
+    relance_last_date = fields.Date("Last dunning action", copy=False, readonly=True)
+    relance_next_date = fields.Date(
+        "Next dunning action",
+        compute="_compute_relance_next",
+        store=True,
+        help="Date from which the next level of the ladder is due.",
+    )
+    relance_next_level_id = fields.Many2one(
+        "account.relance.level",
+        "Next dunning level",
+        compute="_compute_relance_next",
+        store=True,
+    )
+    relance_days_overdue = fields.Integer(
+        "Days overdue", compute="_compute_relance_days_overdue"
+    )
+    relance_hold = fields.Selection(
+        HOLD_STATES, "Dunning paused", copy=False, tracking=True, index=True
+    )
+    relance_state = fields.Selection(
+        [("none", "Not dunned"), ("in_progress", "In progress")]
+        + HOLD_STATES
+        + [("closed", "Closed (paid)")],
+        "Dunning state",
+        compute="_compute_relance_state",
+        store=True,
+        index=True,
+    )
+    relance_promise_date = fields.Date("Promised payment date", copy=False, tracking=True)
+    relance_promise_amount = fields.Monetary("Promised amount", copy=False)
+    relance_dispute_reason_id = fields.Many2one(
+        "account.relance.dispute.reason", "Dispute reason", copy=False
+    )
+    relance_dispute_date = fields.Date("Dispute date", copy=False)
+    relance_hold_note = fields.Char("Pause reason", copy=False, tracking=True)
+    relance_event_line_ids = fields.One2many(
+        "account.relance.event.line", "move_id", "Dunning history", readonly=True
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends(
+        "move_type", "state", "payment_state", "relance_hold", "relance_level_id"
+    )
+    def _compute_relance_state(self):
+        for move in self:
+            if move.move_type != "out_invoice" or move.state != "posted":
+                move.relance_state = "none"
+            elif move.payment_state in CLOSED_PAYMENT_STATES:
+                move.relance_state = "closed" if move.relance_level_id else "none"
+            elif move.relance_hold:
+                move.relance_state = move.relance_hold
+            elif move.payment_state == "blocked":
+                move.relance_state = "blocked"
+            else:
+                move.relance_state = "in_progress" if move.relance_level_id else "none"
+
+    @api.depends("invoice_date_due", "payment_state")
+    def _compute_relance_days_overdue(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            if move.invoice_date_due and move.payment_state not in CLOSED_PAYMENT_STATES:
+                move.relance_days_overdue = max((today - move.invoice_date_due).days, 0)
+            else:
+                move.relance_days_overdue = 0
+
+    @api.depends(
+        "relance_state",
+        "relance_level_id",
+        "relance_last_date",
+        "relance_promise_date",
+        "invoice_date_due",
+        "commercial_partner_id.relance_policy_id",
+        "company_id.relance_policy_id",
+    )
+    def _compute_relance_next(self):
+        policies = {}
+        for move in self:
+            move.relance_next_date = False
+            move.relance_next_level_id = False
+            if (
+                move.move_type != "out_invoice"
+                or not move.invoice_date_due
+                or move.relance_state not in ("none", "in_progress", "promise")
+                or move.payment_state in CLOSED_PAYMENT_STATES
+                or move.state != "posted"
+            ):
+                continue
+            key = (move.commercial_partner_id, move.company_id)
+            if key not in policies:
+                policy = move.commercial_partner_id._relance_policy(move.company_id)
+                policies[key] = (policy, policy._level_specs() if policy else [])
+            policy, specs = policies[key]
+            nxt, when = ladder.next_level_date(
+                specs,
+                current_level_id=move.relance_level_id.id,
+                due_date=move.invoice_date_due,
+                last_action_date=move.relance_last_date,
+            )
+            if not nxt:
+                continue
+            if move.relance_state == "promise" and move.relance_promise_date:
+                when = max(when, move.relance_promise_date + timedelta(days=1))
+            move.relance_next_level_id = nxt.id
+            move.relance_next_date = when
+
+    # ------------------------------------------------------------------ payment hook
+    def _invoice_paid_hook(self):
+        res = super()._invoice_paid_hook()
+        self._relance_close_activities()
+        return res
+
+    def _relance_close_activities(self):
+        """Mark the open dunning activities of settled invoices done."""
+        settled = self.filtered(lambda m: m.payment_state in CLOSED_PAYMENT_STATES)
+        if not settled:
+            return
+        events = self.env["account.relance.event"].sudo().search(
+            [("line_ids.move_id", "in", settled.ids), ("state", "=", "todo")]
+        )
+        # an action still concerns a customer as long as one of its invoices is open
+        to_close = events.filtered(
+            lambda e: all(m.payment_state in CLOSED_PAYMENT_STATES for m in e.line_ids.move_id)
+        )
+        for event in to_close:
+            event.activity_ids.with_context(relance_skip_event=True).action_feedback(
+                feedback=self.env._("Invoice paid: dunning closed.")
+            )
+        to_close.write({"state": "cancel"})
+        self._relance_log(
+            settled.filtered("relance_level_id"),
+            {
+                move.id: self.env._("Invoice paid: dunning closed.")
+                for move in settled.filtered("relance_level_id")
+            },
+        )
+
+    # ------------------------------------------------------------------ domains
+    @api.model
+    def _relance_base_domain(self):
+        """Open customer invoices that the dunning may concern."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "!=", False),
+            (
+                "line_ids",
+                "not any",
+                [
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("no_followup", "=", True),
+                ],
+            ),
+        ]
+
+    @api.model
+    def _relance_chase_domain(self, today, companies):
+        """Invoices the nightly run may move up the ladder on ``today``."""
+        levels = self.env["account.relance.level"].search(
+            [("company_id", "in", companies.ids)], order="delay", limit=1
+        )
+        min_delay = levels.delay if levels else 0
+        return self._relance_base_domain() + [
+            ("company_id", "in", companies.ids),
+            ("invoice_date_due", "<=", today - timedelta(days=min_delay)),
+            ("relance_hold", "=", False),
+        ]
+
+    # ------------------------------------------------------------------ nightly run
+    @api.model
+    def _cron_relance(self, batch_size=500):
+        """Nightly run: advance every due invoice one level and perform the actions.
+
+        Safe to run twice, on two workers at once and after a crash: each batch locks
+        its invoices (``SKIP LOCKED``), re-reads them, writes its events and queued mails
+        and commits; an invoice goes through a level once (unique event line).
+        """
+        companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
+        return self.with_context(relance_auto=True)._relance_run(
+            companies=companies, batch_size=batch_size, commit=True
+        )
+
+    def action_relance_run(self):
+        """Run the dunning now for the selected invoices (same rules as the nightly run)."""
+        moves = self.filtered_domain(self._relance_base_domain())
+        result = self._relance_run(
+            companies=moves.company_id, moves=moves, batch_size=500, commit=False
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if result["events"] else "info",
+                "message": self.env._(
+                    "%(events)s dunning actions performed for %(invoices)s invoices.",
+                    events=result["events"],
+                    invoices=result["invoices"],
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _relance_run(self, companies, moves=None, batch_size=500, commit=False, today=None):
+        """Process the due invoices of ``companies`` (or only ``moves``), batch by batch.
+
+        :param commit: commit after each batch (cron); otherwise each batch runs in a
+            savepoint so that a failing batch does not undo the others.
+        :return: dict with the number of ``events`` created and ``invoices`` advanced.
+        """
+        today = today or fields.Date.context_today(self)
+        result = {"events": 0, "invoices": 0, "errors": 0}
+        if not companies:
+            return result
+        self._relance_expire_promises(today, companies)
+        domain = self._relance_chase_domain(today, companies)
+        if moves is not None:
+            domain += [("id", "in", moves.ids)]
+        # one row per customer: a customer's invoices are always processed together
+        groups = self._read_group(
+            domain, ["company_id", "commercial_partner_id"], ["id:array_agg"]
+        )
+        ir_cron = self.env["ir.cron"]
+        if commit:
+            ir_cron._commit_progress(remaining=len(groups))
+        batch, batch_partners = [], 0
+        for index, (_company, _partner, ids) in enumerate(groups, start=1):
+            batch += ids
+            batch_partners += 1
+            if len(batch) < batch_size and index < len(groups):
+                continue
+            self._relance_run_batch(batch, today, domain, result)
+            if commit and not ir_cron._commit_progress(batch_partners):
+                break  # time is up: the cron is rescheduled and resumes where it stopped
+            batch, batch_partners = [], 0
+        return result
+
+    @api.model
+    def _relance_run_batch(self, ids, today, domain, result):
+        cr = self.env.cr
+        try:
+            with cr.savepoint():
+                # locked first, then re-read: a concurrent run that already did the work is
+                # seen here, and rows it still holds are skipped (it will do them).
+                moves = self.browse(ids).try_lock_for_update(allow_referencing=True)
+                self.env.invalidate_all()
+                moves = moves.filtered_domain(domain)
+                stats = moves._relance_process(today)
+                result["events"] += stats["events"]
+                result["invoices"] += stats["invoices"]
+        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as exc:
+            # another worker committed these invoices after our snapshot: it did the work
+            _logger.info("Dunning batch skipped, handled by a concurrent run: %s", exc)
+            self.env.invalidate_all()
+        except Exception:
+            result["errors"] += 1
+            _logger.exception("Dunning batch of %s invoices failed; it will be retried", len(ids))
+            self.env.invalidate_all()
+
+    def _relance_expire_promises(self, today, companies):
+        """A promise whose date has passed resumes the ladder (logged on the invoices)."""
+        expired = self.search(
+            [
+                ("relance_hold", "=", "promise"),
+                ("relance_promise_date", "<", today),
+                ("company_id", "in", companies.ids),
+            ]
+        )
+        if not expired:
+            return
+        expired.write({"relance_hold": False})
+        self._relance_log(
+            expired,
+            {
+                move.id: self.env._(
+                    "Payment promise of %(date)s not kept: the dunning resumes.",
+                    date=format_date(self.env, move.relance_promise_date),
+                )
+                for move in expired
+            },
+        )
+
+    def _relance_next_levels(self, today):
+        """Map each invoice of ``self`` to the level it reaches today (or nothing)."""
+        policies, targets = {}, {}
+        levels = self.env["account.relance.level"]
+        for move in self:
+            key = (move.commercial_partner_id, move.company_id)
+            if key not in policies:
+                policy = move.commercial_partner_id._relance_policy(move.company_id)
+                policies[key] = policy._level_specs() if policy else []
+            specs = policies[key]
+            if not specs or move.commercial_partner_id.with_company(
+                move.company_id
+            ).relance_blocked:
+                continue
+            spec = ladder.next_level(
+                specs,
+                current_level_id=move.relance_level_id.id or None,
+                days_overdue=(today - move.invoice_date_due).days,
+                last_action_date=move.relance_last_date or None,
+                today=today,
+                amount=abs(move.amount_residual_signed),
+            )
+            if spec:
+                targets[move] = levels.browse(spec.id)
+        return targets
+
+    def _relance_process(self, today, manual_values=None):
+        """Perform the next level of every invoice of ``self`` (locked and eligible).
+
+        Invoices of one customer reaching the same level are grouped into one action per
+        company and currency. Returns counts.
+        """
+        targets = self._relance_next_levels(today)
+        groups = defaultdict(lambda: self.browse())
+        for move, level in targets.items():
+            key = (move.company_id, move.commercial_partner_id, move.currency_id, level)
+            groups[key] |= move
+        if not groups:
+            return {"events": 0, "invoices": 0}
+        events = self.env["account.relance.event"]._relance_create(
+            groups, today, manual_values=manual_values
+        )
+        return {"events": len(events), "invoices": sum(len(g) for g in groups.values())}
+
+    # ------------------------------------------------------------------ chatter
+    def _relance_log(self, records, bodies):
+        """Log notes in batch on ``records`` with the dunning subtype."""
+        if not records:
+            return self.env["mail.message"]
+        messages = records._message_log_batch(
+            {rid: Markup("%s") % body for rid, body in bodies.items()}
+        )
+        messages.write(
+            {"subtype_id": self.env.ref("account_relance_fr.mt_relance").id}
+        )
+        return messages
+
+    # ------------------------------------------------------------------ user actions
+    def _relance_action_send_wizard(self):
+        moves = self.filtered_domain(self._relance_base_domain())
+        if not moves:
+            raise UserError(self.env._("There is no open customer invoice to remind."))
+        if len(moves.commercial_partner_id) > 1:
+            raise UserError(
+                self.env._("Select the invoices of one customer to send a reminder.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.relance.send",
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Send a reminder"),
+            "context": {"default_invoice_ids": moves.ids},
+        }
+
+    def action_relance_send(self):
+        return self._relance_action_send_wizard()
+
+    def action_relance_resume(self):
+        self.write({"relance_hold": False, "relance_hold_note": False})
+        return True
+
+    def action_relance_set_hold(self, hold, note=False, promise_date=False,
+                                promise_amount=0.0, dispute_reason=False):
+        """Pause the ladder: promise, dispute, block or litigation (logged)."""
+        vals = {"relance_hold": hold, "relance_hold_note": note}
+        if hold == "promise":
+            if not promise_date:
+                raise ValidationError(self.env._("A payment promise needs a date."))
+            vals.update(relance_promise_date=promise_date, relance_promise_amount=promise_amount)
+        if hold == "dispute":
+            vals.update(
+                relance_dispute_reason_id=dispute_reason,
+                relance_dispute_date=fields.Date.context_today(self),
+            )
+        self.write(vals)
+        labels = dict(HOLD_STATES)
+        self._relance_log(
+            self,
+            {
+                move.id: self.env._(
+                    "Dunning paused: %(state)s%(note)s",
+                    state=self.env._(labels[hold]),  # pylint: disable=translation-not-lazy
+                    note=" (%s)" % note if note else "",
+                )
+                for move in self
+            },
+        )
+        return True
+
+    @api.model
+    def _relance_check_contract_rate(self, rate):
+        """A contractual rate may not be lower than 3 x the legal rate (L441-10 II)."""
+        from ..lib.interest import check_contractual_rate, rate_for_day
+
+        periods = self.env["account.relance.rate"]._rate_periods()
+        if not periods:
+            return
+        period, _provisional = rate_for_day(periods, fields.Date.context_today(self))
+        if not check_contractual_rate(rate, period.legal_rate_pro):
+            raise ValidationError(
+                self.env._(
+                    "The contractual late-payment rate (%(rate)s %%) may not be lower than "
+                    "three times the legal interest rate (3 x %(legal)s %% = %(floor)s %%).",
+                    rate=rate,
+                    legal=period.legal_rate_pro,
+                    floor=round(3 * period.legal_rate_pro, 2),
+                )
+            )
+
+    # ------------------------------------------------------------------ helpers for mails
+    def _relance_amount_str(self, amount, currency=None):
+        return formatLang(self.env, amount, currency_obj=currency or self.currency_id)
+
+    @api.model
+    def _relance_valid_email(self, partner):
+        return bool(partner.email and email_normalize(partner.email))
+
+    @api.model
+    def _relance_html_list(self, moves):
+        items = Markup("").join(
+            Markup("<li>%s</li>")
+            % (
+                "%s — %s — %s"
+                % (
+                    move.name,
+                    format_date(self.env, move.invoice_date_due),
+                    formatLang(self.env, move.amount_residual, currency_obj=move.currency_id),
+                )
+            )
+            for move in moves
+        )
+        return Markup("<ul>%s</ul>") % items if items else escape("")
+
+    def _relance_invoice_pdfs(self):
+        """Map invoice id -> PDF attachment: the invoice's own PDF when it was sent or
+        printed, otherwise rendered once for all the invoices missing one."""
+        pdfs = {move.id: move.invoice_pdf_report_id for move in self if move.invoice_pdf_report_id}
+        missing = self.filtered(lambda m: m.id not in pdfs)
+        if missing:
+            report = self.env["ir.actions.report"].sudo()
+            content, report_type = report._pre_render_qweb_pdf(
+                "account.account_invoices", missing.ids
+            )
+            by_id = report._get_splitted_report("account.account_invoices", content, report_type)
+            attachments = self.env["ir.attachment"].sudo().create(
+                [
+                    {
+                        "name": move._get_invoice_report_filename(),
+                        "raw": by_id[move.id],
+                        "mimetype": "application/pdf",
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                    }
+                    for move in missing
+                    if move.id in by_id
+                ]
+            )
+            pdfs.update({att.res_id: att for att in attachments})
+        return pdfs
+
+    # ------------------------------------------------------------------ French late penalties
+    def _relance_debtor(self):
+        self.ensure_one()
+        return self.commercial_partner_id.relance_debtor_type or "business"
+
+    def _relance_contract_rate(self, partner=None):
+        """Contractual rate that applies, or None for the legal ECB + 10 rate."""
+        self.ensure_one()
+        company = self.company_id
+        partner = (partner or self.commercial_partner_id).with_company(company)
+        if partner.relance_contract_rate:
+            return partner.relance_contract_rate
+        if company.relance_interest_mode == "contractual" and company.relance_contract_rate:
+            return company.relance_contract_rate
+        return None
+
+    def _relance_rate_label(self, partner=None, on_date=None):
+        """The late-payment rate as written in reminders and letters."""
+        from ..lib.interest import rate_for_day
+
+        company = self.company_id or self.env.company
+        partner = partner or self.commercial_partner_id
+        contract = self[:1]._relance_contract_rate(partner) if self else None
+        if contract:
+            return self.env._("%(rate)s %% per year (contractual rate)", rate=contract)
+        periods = self.env["account.relance.rate"]._rate_periods()
+        if not periods:
+            return self.env._("the ECB main refinancing rate plus 10 points")
+        period, _provisional = rate_for_day(periods, on_date or fields.Date.context_today(company))
+        if partner.relance_debtor_type == "consumer":
+            return self.env._("the legal interest rate (%(rate)s %% per year)",
+                              rate=period.legal_rate_pro)
+        return self.env._(
+            "the ECB main refinancing rate plus 10 points (%(rate)s %% per year)",
+            rate=round(period.ecb_rate + 10.0, 2),
+        )

@@ -1,0 +1,415 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import format_date, formatLang
+
+_logger = logging.getLogger(__name__)
+
+# activity type of each channel when the level names none
+CHANNEL_ACTIVITY = {
+    "email": "account_relance_fr.mail_act_relance_validate",
+    "letter": "account_relance_fr.mail_act_relance_letter",
+    "registered_letter": "account_relance_fr.mail_act_relance_registered",
+    "phone": "account_relance_fr.mail_act_relance_call",
+    "formal_notice": "account_relance_fr.mail_act_relance_notice",
+}
+# errors that belong to the whole batch (a concurrent run): never swallowed per customer
+CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation)
+
+
+class AccountRelanceEvent(models.Model):
+    """One dunning action (email, letter, call, formal notice) for one customer.
+
+    It groups the invoices of the customer that reached the same level on the same day
+    (per company and currency). Events are accounting evidence: never deleted, archived.
+    """
+
+    _name = "account.relance.event"
+    _description = "Dunning action"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char("Reference", compute="_compute_name", store=True)
+    active = fields.Boolean(default=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one("res.currency", required=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, ondelete="restrict"
+    )
+    contact_id = fields.Many2one(
+        "res.partner", "Addressee", help="Contact the reminder is addressed to."
+    )
+    line_ids = fields.One2many("account.relance.event.line", "event_id", "Invoices")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_invoice_ids",
+        search="_search_invoice_ids",
+        string="Invoices (list)",
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_ids")
+    level_id = fields.Many2one("account.relance.level", required=True, index=True)
+    policy_id = fields.Many2one(related="level_id.policy_id", store=True, index=True)
+    channel = fields.Selection(selection="_channel_selection", required=True)
+    level_color = fields.Integer(related="level_id.color")
+    amount_due = fields.Monetary(
+        "Amount due", help="Total residual of the invoices on the date of the action."
+    )
+    state = fields.Selection(
+        [
+            ("todo", "To do"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancel", "Cancelled"),
+        ],
+        default="todo",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    auto = fields.Boolean("By the nightly run", readonly=True)
+    user_id = fields.Many2one(
+        "res.users", "Responsible", default=lambda self: self.env.user, index=True
+    )
+    mail_id = fields.Many2one("mail.mail", "Email", readonly=True, ondelete="set null")
+    message_id = fields.Many2one("mail.message", "Message", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one(
+        "mail.activity", "Activity", readonly=True, ondelete="set null"
+    )
+    error_message = fields.Text(readonly=True)
+    registered_number = fields.Char("Registered letter number", tracking=True)
+    sent_date = fields.Date("Sending date", tracking=True)
+    receipt_date = fields.Date("Receipt date", tracking=True)
+    note = fields.Text()
+
+    @api.model
+    def _channel_selection(self):
+        return self.env["account.relance.level"]._channel_selection()
+
+    @api.depends("date", "partner_id", "level_id")
+    def _compute_name(self):
+        for event in self:
+            event.name = "%s / %s / %s" % (
+                event.date or "",
+                event.partner_id.display_name or "",
+                event.level_id.name or "",
+            )
+
+    @api.depends("line_ids.move_id")
+    def _compute_invoice_ids(self):
+        for event in self:
+            event.invoice_ids = event.line_ids.move_id
+            event.invoice_count = len(event.line_ids)
+
+    def _search_invoice_ids(self, operator, value):
+        return [("line_ids.move_id", operator, value)]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._(
+                "Dunning actions are accounting evidence and are never deleted: archive them."
+            )
+        )
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.line_ids.move_id.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_done(self):
+        """Mark prepared actions (letters, calls) as performed by the current user."""
+        todo = self.filtered(lambda e: e.state == "todo")
+        todo.write({"state": "done", "user_id": self.env.user.id})
+        todo.activity_id.filtered(lambda a: a.active).with_context(
+            relance_skip_event=True
+        ).action_feedback(feedback=self.env._("Done from the dunning action."))
+        return True
+
+    # ------------------------------------------------------------------ mail rendering helpers
+    def _relance_invoice_lines(self):
+        """Lines sorted for the templates and letters."""
+        self.ensure_one()
+        return self.line_ids.sorted(lambda line: (line.invoice_date_due or line.date, line.id))
+
+    def _relance_lang(self):
+        self.ensure_one()
+        return (self.contact_id or self.partner_id).lang or self.env.lang
+
+    # ------------------------------------------------------------------ creation (nightly run)
+    @api.model
+    def _relance_create(self, groups, today, manual_values=None):
+        """Create and perform one action per group ``{(company, partner, currency, level):
+        invoices}``. A level whose template fails is retried customer by customer, and a
+        customer whose action fails is logged on its record and left for the next run."""
+        by_level = defaultdict(dict)
+        for key, moves in groups.items():
+            by_level[key[3]][key] = moves
+        events = self.browse()
+        for level, level_groups in by_level.items():
+            try:
+                with self.env.cr.savepoint():
+                    events |= self._relance_create_level(level, level_groups, today, manual_values)
+                continue
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolated below, customer by customer
+                if len(level_groups) == 1:
+                    self._relance_report_failure(level_groups, exc)
+                    continue
+            for key, moves in level_groups.items():
+                try:
+                    with self.env.cr.savepoint():
+                        events |= self._relance_create_level(
+                            level, {key: moves}, today, manual_values
+                        )
+                except CONCURRENCY_ERRORS:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - logged, the run goes on
+                    self._relance_report_failure({key: moves}, exc)
+        return events
+
+    @api.model
+    def _relance_report_failure(self, groups, exc):
+        self.env.invalidate_all()
+        for (_company, partner, _currency, level), moves in groups.items():
+            _logger.warning(
+                "Dunning level %s not performed for %s (%s): %s",
+                level.name, partner.display_name, ", ".join(moves.mapped("name")), exc,
+            )
+            self.env["account.move"]._relance_log(
+                partner,
+                {
+                    partner.id: self.env._(
+                        "Dunning level %(level)s could not be performed for invoices "
+                        "%(invoices)s: %(error)s. It will be retried at the next run.",
+                        level=level.name,
+                        invoices=", ".join(moves.mapped("name")),
+                        error=str(exc),
+                    )
+                },
+            )
+
+    @api.model
+    def _relance_prepare_vals(self, key, moves, today):
+        company, partner, currency, level = key
+        contact = self.env["res.partner"].browse(partner.address_get(["invoice"])["invoice"])
+        responsible = (
+            partner.with_company(company).relance_user_id
+            or moves.invoice_user_id[:1]
+            or partner.user_id
+        )
+        return {
+            "date": today,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "partner_id": partner.id,
+            "contact_id": contact.id,
+            "level_id": level.id,
+            "channel": level.channel,
+            "amount_due": sum(moves.mapped("amount_residual")),
+            "auto": bool(self.env.context.get("relance_auto")),
+            "user_id": responsible.id or self.env.user.id,
+            "line_ids": [
+                Command.create(
+                    {
+                        "move_id": move.id,
+                        "level_id": level.id,
+                        "currency_id": move.currency_id.id,
+                        "invoice_name": move.name,
+                        "invoice_date": move.invoice_date,
+                        "invoice_date_due": move.invoice_date_due,
+                        "amount_total": move.amount_total,
+                        "amount_residual": move.amount_residual,
+                        "days_overdue": (today - move.invoice_date_due).days,
+                    }
+                )
+                for move in moves.sorted(lambda m: (m.invoice_date_due, m.id))
+            ],
+        }
+
+    @api.model
+    def _relance_create_level(self, level, groups, today, manual_values=None):
+        events = self.create(
+            [self._relance_prepare_vals(key, moves, today) for key, moves in groups.items()]
+        )
+        all_moves = self.env["account.move"].union(*groups.values())
+        all_moves.write({"relance_level_id": level.id, "relance_last_date": today})
+        events._relance_execute(manual_values=manual_values)
+        return events
+
+    # ------------------------------------------------------------------ execution
+    def _relance_execute(self, manual_values=None):
+        """Send the emails of automatic email levels; prepare an activity for the rest."""
+        manual = manual_values is not None
+        email_events = self.filtered(
+            lambda e: e.channel == "email" and (manual or e.level_id.auto_execute)
+        )
+        no_email = email_events.filtered(
+            lambda e: not self.env["account.move"]._relance_valid_email(e.contact_id)
+        )
+        no_template = (email_events - no_email).filtered(
+            lambda e: not manual and not e.level_id.mail_template_id
+        )
+        to_send = email_events - no_email - no_template
+        if manual and to_send:
+            to_send._relance_send_manual(manual_values)
+        else:
+            for level, events in to_send.grouped("level_id").items():
+                events._relance_send_template(level.mail_template_id)
+        no_email.write(
+            {"error_message": self.env._("The customer has no valid email address.")}
+        )
+        no_template.write(
+            {"error_message": self.env._("The dunning level has no mail template.")}
+        )
+        (self - to_send)._relance_schedule_activities()
+        self._relance_log_chatter()
+
+    def _relance_send_template(self, template):
+        """Render ``template`` for all events at once and queue the mails."""
+        mails = template.send_mail_batch(self.ids)
+        self._relance_link_mails(mails)
+
+    def _relance_send_manual(self, values):
+        """Queue the email edited in the preview (one event)."""
+        self.ensure_one()
+        mail = self.env["mail.mail"].sudo().create(
+            {
+                "model": self._name,
+                "res_id": self.id,
+                "subject": values["subject"],
+                "body_html": values["body"],
+                "body": values["body"],
+                "email_from": values.get("email_from") or self.company_id.email_formatted,
+                "recipient_ids": [Command.set(values.get("partner_ids") or self.contact_id.ids)],
+                "attachment_ids": [Command.set(values.get("attachment_ids") or [])],
+                "auto_delete": False,
+            }
+        )
+        self._relance_link_mails(mail)
+
+    def _relance_link_mails(self, mails):
+        by_event = {mail.res_id: mail for mail in mails}
+        attach = self.filtered(lambda e: e.level_id.attach_invoices)
+        pdfs = attach.line_ids.move_id._relance_invoice_pdfs() if attach else {}
+        for event in self:
+            mail = by_event.get(event.id)
+            if not mail:
+                continue
+            vals = {"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done"}
+            event.write(vals)
+            if event in attach:
+                mail.attachment_ids = [
+                    Command.link(pdfs[m.id].id) for m in event.line_ids.move_id if m.id in pdfs
+                ]
+        mails.mail_message_id.write(
+            {"subtype_id": self.env.ref("account_relance_fr.mt_relance").id}
+        )
+
+    def _relance_schedule_activities(self):
+        """One activity per event for the dunning responsible (batch create)."""
+        if not self:
+            return
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for event in self:
+            act_type = event.level_id.activity_type_id
+            if event.error_message and event.channel == "email":
+                act_type = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
+            if not act_type:
+                act_type = self.env.ref(CHANNEL_ACTIVITY[event.channel])
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": event.id,
+                    "activity_type_id": act_type.id,
+                    "summary": "%s — %s" % (event.level_id.name, event.partner_id.display_name),
+                    "note": event._relance_activity_note(),
+                    "user_id": event.user_id.id,
+                    "date_deadline": event.date,
+                }
+            )
+        activities = self.env["mail.activity"].sudo().create(vals_list)
+        for event, activity in zip(self, activities, strict=True):
+            event.activity_id = activity
+
+    def _relance_activity_note(self):
+        self.ensure_one()
+        note = Markup("<p>%s</p>") % self.env._(
+            "%(count)s invoice(s), %(amount)s due.",
+            count=len(self.line_ids),
+            amount=formatLang(self.env, self.amount_due, currency_obj=self.currency_id),
+        )
+        if self.error_message:
+            note += Markup("<p><b>%s</b></p>") % self.error_message
+        return note + self.env["account.move"]._relance_html_list(self.line_ids.move_id)
+
+    def _relance_log_chatter(self):
+        """The action in the chatter of each invoice and of the customer (batch)."""
+        move_bodies, partner_bodies = {}, {}
+        for event in self:
+            summary = event._relance_summary()
+            for move in event.line_ids.move_id:
+                move_bodies[move.id] = summary
+            partner_bodies[event.partner_id.id] = (
+                partner_bodies.get(event.partner_id.id, Markup(""))
+                + summary
+                + self.env["account.move"]._relance_html_list(event.line_ids.move_id)
+            )
+        Move = self.env["account.move"]
+        Move._relance_log(self.line_ids.move_id, move_bodies)
+        Move._relance_log(self.partner_id, partner_bodies)
+
+    def _relance_summary(self):
+        self.ensure_one()
+        channel = dict(self._fields["channel"]._description_selection(self.env))[self.channel]
+        if self.mail_id:
+            what = self.env._("email queued to %s", self.contact_id.email or "")
+        elif self.error_message:
+            what = self.error_message
+        else:
+            what = self.env._("to do by %s", self.user_id.name or "")
+        return Markup('<p>%s <a href="#" data-oe-model="%s" data-oe-id="%s">%s</a> (%s): %s</p>') % (
+            self.env._("Dunning"), self._name, self.id, self.level_id.name, channel, what
+        )
+
+    # ------------------------------------------------------------------ user actions
+    def action_send_email(self):
+        """Send the email of prepared email actions (validation, fixed address)."""
+        for event in self.filtered(lambda e: e.state in ("todo", "failed") and e.channel == "email"):
+            if not self.env["account.move"]._relance_valid_email(event.contact_id):
+                raise UserError(
+                    self.env._("%s has no valid email address.", event.contact_id.display_name)
+                )
+            template = event.level_id.mail_template_id
+            if not template:
+                raise UserError(self.env._("The dunning level has no mail template."))
+            event._relance_send_template(template)
+            event.error_message = False
+            event.activity_ids.with_context(relance_skip_event=True).action_feedback(
+                feedback=self.env._("Email sent.")
+            )
+        return True
+
+    def _relance_format_date(self, value):
+        return format_date(self.env, value)
+
+    def _relance_rate_label(self):
+        """Late-payment rate as stated in reminders, e.g. "ECB rate + 10 points (12.15 %)"."""
+        self.ensure_one()
+        return self.line_ids.move_id[:1]._relance_rate_label(self.partner_id, self.date)

@@ -1,0 +1,65 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.ladder import LevelSpec
+
+
+class AccountRelancePolicy(models.Model):
+    _name = "account.relance.policy"
+    _description = "Dunning policy"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    level_ids = fields.One2many("account.relance.level", "policy_id", string="Levels")
+    level_count = fields.Integer(compute="_compute_level_count")
+    note = fields.Html(translate=True)
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    def _level_specs(self):
+        """The ladder as plain values for :mod:`..lib.ladder`, ordered."""
+        self.ensure_one()
+        return [
+            LevelSpec(
+                id=level.id,
+                sequence=level.sequence,
+                delay=level.delay,
+                min_amount=level.min_amount,
+            )
+            for level in self.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
+        ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = self.env["account.move"].sudo().search_count(
+            [("relance_level_id.policy_id", "in", self.ids)], limit=1
+        ) or self.env["account.relance.event"].sudo().with_context(
+            active_test=False
+        ).search_count([("policy_id", "in", self.ids)], limit=1)
+        if used:
+            raise UserError(
+                self.env._(
+                    "This dunning policy has been used for invoices: archive it instead "
+                    "of deleting it, so that the dunning history stays complete."
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for policy, vals in zip(self, vals_list, strict=True):
+            vals.setdefault("name", self.env._("%s (copy)", policy.name))
+            vals["level_ids"] = [
+                fields.Command.create(level.copy_data({"policy_id": False})[0])
+                for level in policy.level_ids
+            ]
+        return vals_list

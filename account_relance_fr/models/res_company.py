@@ -1,0 +1,175 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    relance_policy_id = fields.Many2one(
+        "account.relance.policy",
+        "Default dunning policy",
+        domain="[('company_id', '=', id)]",
+    )
+    relance_auto_run = fields.Boolean("Automatic nightly dunning", default=True)
+    relance_interest_mode = fields.Selection(
+        [("legal", "ECB rate + 10 points"), ("contractual", "Contractual rate")],
+        "Late-payment interest",
+        default="legal",
+        required=True,
+    )
+    relance_contract_rate = fields.Float("Contractual interest rate (%)", digits=(5, 2))
+    relance_freeze_due_semester = fields.Boolean(
+        "Rate of the due date's semester",
+        help="Apply the rate of the due date's semester to the whole delay instead of "
+        "splitting the days by semester.",
+    )
+    relance_notice_delay = fields.Integer("Formal notice deadline (days)", default=8)
+    relance_prescription_warning_days = fields.Integer(
+        "Limitation warning (days)", default=90
+    )
+    relance_courtesy_days = fields.Integer(
+        "Courtesy reminder (days before due date)",
+        default=0,
+        help="Days before the due date of the courtesy reminder of the policies that have one.",
+    )
+    relance_dispute_user_id = fields.Many2one(
+        "res.users", "Notify disputes to", help="Besides the salesperson of the invoice."
+    )
+    relance_letter_signature = fields.Html("Letter signature", translate=True)
+    relance_penalty_journal_id = fields.Many2one(
+        "account.journal", "Penalty journal", domain="[('type', '=', 'sale')]"
+    )
+    relance_interest_account_id = fields.Many2one(
+        "account.account", "Late-interest income account"
+    )
+    relance_indemnity_account_id = fields.Many2one(
+        "account.account", "Recovery indemnity income account"
+    )
+
+    @api.constrains("relance_interest_mode", "relance_contract_rate")
+    def _check_relance_contract_rate(self):
+        for company in self.filtered(lambda c: c.relance_interest_mode == "contractual"):
+            company.env["account.move"]._relance_check_contract_rate(
+                company.relance_contract_rate
+            )
+
+    def _relance_default_policy(self):
+        """The company's default policy, or its first active one."""
+        self.ensure_one()
+        return self.relance_policy_id or self.env["account.relance.policy"].search(
+            [("company_id", "=", self.id)], limit=1
+        )
+
+    def _relance_ensure_policy(self):
+        """Give the companies without a dunning policy a copy of the standard one."""
+        standard = self.env.ref("account_relance_fr.policy_standard", raise_if_not_found=False)
+        for company in self.filtered(lambda c: not c.relance_policy_id):
+            if standard and standard.company_id == company:
+                company.relance_policy_id = standard
+            elif standard:
+                company.relance_policy_id = standard.sudo().copy(
+                    {"company_id": company.id, "name": standard.name}
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._relance_ensure_policy()
+        return companies
+
+    def _relance_install_demo(self):
+        """Demo data: customers, invoices at each level, payments, a dispute, a promise,
+        and the dunning history of the last 100 nights."""
+        from datetime import timedelta
+
+        Command = fields.Command
+        for company in self:
+            env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
+            company = company.with_env(env)
+            company._relance_ensure_policy()
+            if not company.partner_id.bank_ids:
+                env["res.partner.bank"].create(
+                    {
+                        "acc_number": "FR7630006000011234567890189",
+                        "partner_id": company.partner_id.id,
+                        "allow_out_payment": True,
+                    }
+                )
+            Partner = env["res.partner"]
+            fr = env.ref("base.fr")
+            customers = Partner.create(
+                [
+                    {"name": "Boulangerie Martin SARL", "is_company": True,
+                     "company_registry": "41234567800012", "email": "compta@boulangerie-martin.example",
+                     "city": "Lyon", "zip": "69002", "street": "12 rue Mercière",
+                     "country_id": fr.id, "lang": "fr_FR"},
+                    {"name": "Atelier Durand SAS", "is_company": True,
+                     "company_registry": "52345678900023", "email": "factures@atelier-durand.example",
+                     "city": "Nantes", "zip": "44000", "street": "3 quai de la Fosse",
+                     "country_id": fr.id, "lang": "fr_FR"},
+                    {"name": "Transports Leroy", "is_company": True,
+                     "company_registry": "63456789000034", "email": "leroy@transports-leroy.example",
+                     "city": "Lille", "zip": "59000", "street": "8 rue Nationale",
+                     "country_id": fr.id, "lang": "fr_FR"},
+                    {"name": "Northwind Traders Ltd", "is_company": True,
+                     "email": "ap@northwind.example", "city": "London", "lang": "en_US",
+                     "country_id": env.ref("base.uk").id},
+                    {"name": "Sophie Bernard", "email": "sophie.bernard@example.com",
+                     "city": "Paris", "zip": "75011", "street": "21 rue Oberkampf",
+                     "country_id": fr.id, "lang": "fr_FR"},
+                    {"name": "Julien Petit", "city": "Bordeaux", "zip": "33000",
+                     "street": "5 cours Victor Hugo", "country_id": fr.id, "lang": "fr_FR"},
+                ]
+            )
+            product = env["product.product"].create(
+                {"name": "Prestation de conseil", "type": "service", "list_price": 100.0}
+            )
+            today = fields.Date.context_today(self)
+            # (customer index, amount excl. VAT, days since due date)
+            plan = [
+                (0, 1200.0, 3), (0, 450.0, 7), (1, 2300.0, 12), (1, 800.0, 21),
+                (2, 3100.0, 30), (2, 640.0, 45), (3, 1500.0, 26), (4, 180.0, 40),
+                (5, 95.0, 52), (0, 5200.0, 60), (1, 990.0, 75), (4, 300.0, -5),
+                (2, 700.0, 18), (3, 420.0, 35), (0, 150.0, 15), (1, 600.0, 9),
+            ]
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "company_id": company.id,
+                        "partner_id": customers[index].id,
+                        "invoice_date": today - timedelta(days=days + 30),
+                        "invoice_date_due": today - timedelta(days=days),
+                        "invoice_line_ids": [
+                            Command.create(
+                                {"product_id": product.id, "quantity": 1, "price_unit": amount}
+                            )
+                        ],
+                    }
+                    for index, amount, days in plan
+                ]
+            )
+            moves.action_post()
+            # replay the nights that led here, so the history and levels are real
+            Move = env["account.move"].with_context(mail_notrack=True)
+            first_due = min(moves.mapped("invoice_date_due"))
+            day = first_due
+            while day < today:
+                Move._relance_run(companies=company, today=day)
+                day += timedelta(days=1)
+            # payments: one paid, one partly paid; a dispute and a promise
+            register = env["account.payment.register"]
+            register.with_context(active_model="account.move", active_ids=moves[14].ids).create(
+                {"payment_date": today - timedelta(days=2)}
+            )._create_payments()
+            register.with_context(active_model="account.move", active_ids=moves[9].ids).create(
+                {"payment_date": today - timedelta(days=20), "amount": 2000.0}
+            )._create_payments()
+            reason = env.ref("account_relance_fr.dispute_reason_quality")
+            moves[4].action_relance_set_hold(
+                "dispute", note="Livraison incomplète", dispute_reason=reason.id
+            )
+            moves[6].action_relance_set_hold(
+                "promise", promise_date=today + timedelta(days=5), promise_amount=1800.0
+            )

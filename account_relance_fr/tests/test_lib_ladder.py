@@ -1,0 +1,101 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Dunning ladder step selection (plain pytest, no database)."""
+
+from datetime import date, timedelta
+
+try:
+    from ._lib_import import load
+except ImportError:  # collected outside a package
+    from _lib_import import load
+
+ladder = load("ladder")
+LevelSpec = ladder.LevelSpec
+
+COURTESY = LevelSpec(id=1, sequence=10, delay=-5)  # courtesy reminder before the due date
+FIRST = LevelSpec(id=2, sequence=20, delay=10)
+SECOND = LevelSpec(id=3, sequence=30, delay=30)
+NOTICE = LevelSpec(id=4, sequence=40, delay=45, min_amount=100.0)  # mise en demeure
+# Given out of order on purpose: the ladder is ordered by (sequence, id).
+LEVELS = [NOTICE, FIRST, SECOND, COURTESY]
+
+TODAY = date(2026, 3, 20)
+
+
+def _next(current, days_overdue, last_action_days_ago=None, amount=1000.0, levels=LEVELS):
+    last_action = None if last_action_days_ago is None else TODAY - timedelta(last_action_days_ago)
+    return ladder.next_level(
+        levels,
+        current_level_id=current,
+        days_overdue=days_overdue,
+        last_action_date=last_action,
+        today=TODAY,
+        amount=amount,
+    )
+
+
+def test_first_step_may_come_before_the_due_date():
+    assert _next(None, -6) is None
+    assert _next(None, -5) == COURTESY
+    assert _next(None, 0) == COURTESY
+
+
+def test_unknown_current_level_starts_at_the_first_step():
+    assert _next(99, -5) == COURTESY
+
+
+def test_never_skips_a_step():
+    # 40 days overdue, never reminded: the first step only, not the 30-day one.
+    assert _next(None, 40) == COURTESY
+
+
+def test_next_step_waits_for_its_delay():
+    assert _next(1, 9, last_action_days_ago=20) is None
+    assert _next(1, 10, last_action_days_ago=20) == FIRST
+
+
+def test_catching_up_keeps_the_policy_spacing():
+    # From the courtesy step (-5) to the first step (10): 10 - (-5) = 15 days between them.
+    assert _next(1, 40, last_action_days_ago=0) is None
+    assert _next(1, 40, last_action_days_ago=14) is None
+    assert _next(1, 40, last_action_days_ago=15) == FIRST
+    # From the first (10) to the second step (30): 20 days.
+    assert _next(2, 40, last_action_days_ago=19) is None
+    assert _next(2, 40, last_action_days_ago=20) == SECOND
+
+
+def test_no_last_action_date_means_no_spacing():
+    assert _next(2, 30) == SECOND
+
+
+def test_min_amount_makes_the_invoice_wait():
+    # Formal notice needs 100.00: 45 - 30 = 15 days after the second step.
+    assert _next(3, 45, last_action_days_ago=15, amount=99.99) is None
+    assert _next(3, 45, last_action_days_ago=15, amount=100.0) == NOTICE
+    assert _next(3, 44, last_action_days_ago=15, amount=100.0) is None
+
+
+def test_end_of_the_ladder():
+    assert _next(4, 400, last_action_days_ago=300) is None
+
+
+def test_empty_ladder():
+    assert _next(None, 100, levels=[]) is None
+
+
+def test_same_sequence_ordered_by_id():
+    a = LevelSpec(id=7, sequence=10, delay=5)
+    b = LevelSpec(id=3, sequence=10, delay=15)
+    # Order (10, 3) then (10, 7): b comes first even with the longer delay.
+    assert _next(None, 20, levels=[a, b]) == b
+    # After b, a is next; its spacing 5 - 15 < 0 counts as 0.
+    assert _next(3, 20, last_action_days_ago=0, levels=[a, b]) == a
+
+
+def test_reached_level():
+    assert ladder.reached_level(LEVELS, -10) is None
+    assert ladder.reached_level(LEVELS, -5) == COURTESY
+    assert ladder.reached_level(LEVELS, 0) == COURTESY
+    assert ladder.reached_level(LEVELS, 29) == FIRST
+    assert ladder.reached_level(LEVELS, 35) == SECOND
+    assert ladder.reached_level(LEVELS, 100) == NOTICE
+    assert ladder.reached_level([], 100) is None

@@ -1,0 +1,130 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+
+class AccountRelanceSend(models.TransientModel):
+    """Preview and send a reminder now, for one customer's open invoices."""
+
+    _name = "account.relance.send"
+    _description = "Send a reminder now"
+
+    invoice_ids = fields.Many2many("account.move", string="Invoices", required=True)
+    partner_id = fields.Many2one("res.partner", compute="_compute_partner_id")
+    company_id = fields.Many2one("res.company", compute="_compute_partner_id")
+    level_id = fields.Many2one(
+        "account.relance.level",
+        "Level",
+        required=True,
+        compute="_compute_level_id",
+        store=True,
+        readonly=False,
+        domain="[('company_id', '=', company_id)]",
+    )
+    channel = fields.Selection(related="level_id.channel")
+    contact_id = fields.Many2one(
+        "res.partner", "Send to", compute="_compute_contact_id", store=True, readonly=False
+    )
+    subject = fields.Char(compute="_compute_preview", store=True, readonly=False)
+    body = fields.Html(
+        compute="_compute_preview", store=True, readonly=False, sanitize_style=True
+    )
+    attachment_ids = fields.Many2many("ir.attachment", string="Attachments")
+    warning = fields.Char(compute="_compute_preview", store=True)
+
+    @api.depends("invoice_ids")
+    def _compute_partner_id(self):
+        for wizard in self:
+            wizard.partner_id = wizard.invoice_ids.commercial_partner_id[:1]
+            wizard.company_id = wizard.invoice_ids.company_id[:1]
+
+    @api.depends("invoice_ids")
+    def _compute_level_id(self):
+        for wizard in self:
+            moves = wizard.invoice_ids
+            level = moves.relance_next_level_id.sorted("sequence")[:1]
+            if not level and moves:
+                policy = wizard.partner_id._relance_policy(wizard.company_id)
+                current = moves.relance_level_id.sorted("sequence")[-1:]
+                later = policy.level_ids.filtered(
+                    lambda lv: not current or lv.sequence > current.sequence
+                )
+                level = later[:1] or current
+            wizard.level_id = level
+
+    @api.depends("partner_id")
+    def _compute_contact_id(self):
+        for wizard in self:
+            wizard.contact_id = wizard.partner_id.address_get(["invoice"])["invoice"]
+
+    def _new_event(self):
+        self.ensure_one()
+        key = (self.company_id, self.partner_id, self.invoice_ids.currency_id[:1], self.level_id)
+        vals = self.env["account.relance.event"]._relance_prepare_vals(
+            key, self.invoice_ids, fields.Date.context_today(self)
+        )
+        vals["contact_id"] = self.contact_id.id
+        return vals
+
+    @api.depends("level_id", "contact_id", "invoice_ids")
+    def _compute_preview(self):
+        for wizard in self:
+            template = wizard.level_id.mail_template_id
+            wizard.warning = False
+            if not (template and wizard.partner_id and wizard.level_id):
+                wizard.subject = wizard.level_id.name
+                wizard.body = False
+                continue
+            event = self.env["account.relance.event"].new(wizard._new_event())
+            lang = wizard.contact_id.lang or wizard.partner_id.lang or self.env.lang
+            template = template.with_context(lang=lang)
+            try:
+                wizard.subject = template._render_field("subject", event.ids)[event.id]
+                wizard.body = template._render_field("body_html", event.ids)[event.id]
+            except UserError as exc:
+                wizard.warning = str(exc)
+
+    def action_send(self):
+        self.ensure_one()
+        moves = self.invoice_ids.filtered_domain(self.env["account.move"]._relance_base_domain())
+        if not moves:
+            raise UserError(self.env._("These invoices are no longer open."))
+        done = moves.filtered(
+            lambda m: m.relance_event_line_ids.filtered(lambda line: line.level_id == self.level_id)
+        )
+        if done:
+            raise UserError(
+                self.env._(
+                    "Level %(level)s was already performed for %(invoices)s.",
+                    level=self.level_id.name,
+                    invoices=", ".join(done.mapped("name")),
+                )
+            )
+        moves = moves.try_lock_for_update()
+        if not moves:
+            raise UserError(self.env._("The nightly run is processing these invoices; retry."))
+        today = fields.Date.context_today(self)
+        groups = {
+            (self.company_id, self.partner_id, currency, self.level_id): invoices
+            for currency, invoices in moves.grouped("currency_id").items()
+        }
+        manual = None
+        if self.channel == "email":
+            manual = {
+                "subject": self.subject,
+                "body": self.body,
+                "partner_ids": self.contact_id.ids,
+                "attachment_ids": self.attachment_ids.ids,
+            }
+        events = self.env["account.relance.event"]._relance_create_level(
+            self.level_id, groups, today, manual_values=manual
+        )
+        if len(events) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.relance.event",
+                "res_id": events.id,
+                "view_mode": "form",
+            }
+        return {"type": "ir.actions.act_window_close"}
