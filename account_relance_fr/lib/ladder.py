@@ -23,34 +23,59 @@ def _ordered(levels):
     return sorted(levels, key=lambda level: (level.sequence, level.id))
 
 
-def next_level(levels, *, current_level_id, days_overdue, last_action_date, today, amount):
-    """The step to run now for an invoice at ``current_level_id``, or ``None``.
-
-    The ladder moves one step per call and never skips one: the candidate is the step right
-    after the current one (the first step if ``current_level_id`` is ``None`` or unknown). It is
-    due when ``days_overdue >= candidate.delay`` and, if a step was already run on
-    ``last_action_date``, at least ``candidate.delay - current.delay`` days have passed since (so
-    an invoice catching up keeps the policy's spacing). An ``amount`` below the candidate's
-    ``min_amount`` waits (``None``).
-    """
+def _candidate(levels, current_level_id):
+    """``(previous, candidate)`` steps around ``current_level_id`` (unknown/empty: start)."""
     ordered = _ordered(levels)
     index = next((i for i, level in enumerate(ordered) if level.id == current_level_id), None)
     if current_level_id is None or index is None:
         previous, candidate_index = None, 0
     else:
         previous, candidate_index = ordered[index], index + 1
-    if candidate_index >= len(ordered):
+    candidate = ordered[candidate_index] if candidate_index < len(ordered) else None
+    return previous, candidate
+
+
+def _spacing(previous, candidate):
+    """Days to wait after the previous step's action before running ``candidate`` (>= 0)."""
+    return max(candidate.delay - previous.delay, 0) if previous else 0
+
+
+def next_level(levels, *, current_level_id, days_overdue, last_action_date, today, amount):
+    """The step to run now for an invoice at ``current_level_id``, or ``None``.
+
+    The ladder moves one step per call and never skips one: the candidate is the step right
+    after the current one (the first step if ``current_level_id`` is empty or unknown). It is
+    due when ``days_overdue >= candidate.delay`` and, if a step was already run on
+    ``last_action_date``, at least ``candidate.delay - current.delay`` days have passed since (so
+    an invoice catching up keeps the policy's spacing). An ``amount`` below the candidate's
+    ``min_amount`` waits (``None``).
+    """
+    previous, candidate = _candidate(levels, current_level_id)
+    if candidate is None or days_overdue < candidate.delay:
         return None
-    candidate = ordered[candidate_index]
-    if days_overdue < candidate.delay:
-        return None
-    if last_action_date is not None:
-        spacing = max(candidate.delay - previous.delay, 0) if previous else 0
-        if (_as_date(today) - _as_date(last_action_date)).days < spacing:
+    if last_action_date:
+        elapsed = (_as_date(today) - _as_date(last_action_date)).days
+        if elapsed < _spacing(previous, candidate):
             return None
     if amount < candidate.min_amount:
         return None
     return candidate
+
+
+def next_level_date(levels, *, current_level_id, due_date, last_action_date):
+    """``(step, date)``: the next step and the first day :func:`next_level` returns it.
+
+    That day is ``due_date + step.delay``, or later to keep the spacing after
+    ``last_action_date``. The step's ``min_amount`` is not checked here. ``(None, None)`` at the
+    end of the ladder.
+    """
+    previous, candidate = _candidate(levels, current_level_id)
+    if candidate is None:
+        return None, None
+    when = _as_date(due_date) + timedelta(days=candidate.delay)
+    if last_action_date:
+        when = max(when, _as_date(last_action_date) + timedelta(days=_spacing(previous, candidate)))
+    return candidate, when
 
 
 def reached_level(levels, days_overdue):
@@ -60,23 +85,3 @@ def reached_level(levels, days_overdue):
     """
     reached = [level for level in _ordered(levels) if level.delay <= days_overdue]
     return reached[-1] if reached else None
-
-
-def next_level_date(levels, *, current_level_id, due_date, last_action_date):
-    """The step after ``current_level_id`` and the first date it is due, or ``(None, None)``.
-
-    Mirrors :func:`next_level`: the due date plus the step's delay, and not before the last
-    action plus the spacing between the two steps.
-    """
-    ordered = _ordered(levels)
-    index = next((i for i, level in enumerate(ordered) if level.id == current_level_id), None)
-    previous = ordered[index] if index is not None else None
-    candidate_index = index + 1 if index is not None else 0
-    if candidate_index >= len(ordered):
-        return None, None
-    candidate = ordered[candidate_index]
-    when = _as_date(due_date) + timedelta(days=candidate.delay)
-    if last_action_date is not None and previous is not None:
-        spacing = max(candidate.delay - previous.delay, 0)
-        when = max(when, _as_date(last_action_date) + timedelta(days=spacing))
-    return candidate, when

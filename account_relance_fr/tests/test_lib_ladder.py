@@ -91,6 +91,57 @@ def test_same_sequence_ordered_by_id():
     assert _next(3, 20, last_action_days_ago=0, levels=[a, b]) == a
 
 
+def test_empty_current_and_last_action_values_from_the_orm():
+    # Odoo gives False for an empty many2one id or date.
+    assert (
+        ladder.next_level(
+            LEVELS,
+            current_level_id=False,
+            days_overdue=0,
+            last_action_date=False,
+            today=TODAY,
+            amount=10.0,
+        )
+        == COURTESY
+    )
+
+
+def test_next_level_date():
+    due = date(2026, 3, 1)
+    # First step: due date - 5 days = 2026-02-24.
+    assert ladder.next_level_date(
+        LEVELS, current_level_id=None, due_date=due, last_action_date=None
+    ) == (COURTESY, date(2026, 2, 24))
+    # After the courtesy step run on 2026-02-24: due + 10 = 2026-03-11 = 2026-02-24 + 15.
+    assert ladder.next_level_date(
+        LEVELS, current_level_id=1, due_date=due, last_action_date=date(2026, 2, 24)
+    ) == (FIRST, date(2026, 3, 11))
+    # Courtesy step run late, on 2026-03-05: spacing wins, 2026-03-05 + 15 = 2026-03-20.
+    assert ladder.next_level_date(
+        LEVELS, current_level_id=1, due_date=due, last_action_date=date(2026, 3, 5)
+    ) == (FIRST, date(2026, 3, 20))
+    # The date agrees with next_level: not on 2026-03-19 (14 days), yes on 2026-03-20.
+    for today, expected in ((date(2026, 3, 19), None), (date(2026, 3, 20), FIRST)):
+        assert (
+            ladder.next_level(
+                LEVELS,
+                current_level_id=1,
+                days_overdue=(today - due).days,
+                last_action_date=date(2026, 3, 5),
+                today=today,
+                amount=1000.0,
+            )
+            == expected
+        )
+    # The min amount is not checked here; end of the ladder gives (None, None).
+    assert ladder.next_level_date(
+        LEVELS, current_level_id=3, due_date=due, last_action_date=False
+    ) == (NOTICE, date(2026, 4, 15))
+    assert ladder.next_level_date(
+        LEVELS, current_level_id=4, due_date=due, last_action_date=date(2026, 4, 15)
+    ) == (None, None)
+
+
 def test_reached_level():
     assert ladder.reached_level(LEVELS, -10) is None
     assert ladder.reached_level(LEVELS, -5) == COURTESY

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run odoo-bin from the project's virtualenv with the addon path set: tools/odoo.sh [odoo options]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VENV:-$ROOT/.venv}"
+ODOO_SRC="$(cat "$VENV/.odoo_src")"
+[ "$(id -un)" = root ] && [ -z "${PGUSER:-}" ] && export PGUSER=root
+exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" \
+    --addons-path="$ODOO_SRC/addons,$ROOT" \
+    --data-dir="${ODOO_DATA_DIR:-$ROOT/var/data}" \
+    --http-interface="${ODOO_HTTP_INTERFACE:-127.0.0.1}" \
+    "$@"
