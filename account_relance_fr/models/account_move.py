@@ -8,6 +8,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
 from odoo.tools import email_normalize, format_date, formatLang
 
 from ..lib import ladder
@@ -391,7 +392,7 @@ class AccountMove(models.Model):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Send a reminder"),
-            "context": {"default_invoice_ids": moves.ids},
+            "context": {"default_invoice_ids": [Command.set(moves.ids)]},
         }
 
     def action_relance_send(self):

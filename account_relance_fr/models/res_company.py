@@ -62,15 +62,24 @@ class ResCompany(models.Model):
         )
 
     def _relance_ensure_policy(self):
-        """Give the companies without a dunning policy a copy of the standard one."""
-        standard = self.env.ref("account_relance_fr.policy_standard", raise_if_not_found=False)
-        for company in self.filtered(lambda c: not c.relance_policy_id):
-            if standard and standard.company_id == company:
-                company.relance_policy_id = standard
-            elif standard:
-                company.relance_policy_id = standard.sudo().copy(
-                    {"company_id": company.id, "name": standard.name}
-                )
+        """Give the companies without a dunning policy their own copy of the shipped
+        ladders (standard by default, 5 steps); the company that received the data keeps
+        the originals."""
+        shipped = [
+            self.env.ref(xmlid, raise_if_not_found=False)
+            for xmlid in ("account_relance_fr.policy_standard",
+                          "account_relance_fr.policy_five_steps")
+        ]
+        shipped = [policy.sudo() for policy in shipped if policy]
+        if not shipped:
+            return
+        for company in self.sudo().filtered(lambda c: not c.relance_policy_id):
+            mine = [
+                policy if policy.company_id == company
+                else policy.copy({"company_id": company.id, "name": policy.name})
+                for policy in shipped
+            ]
+            company.relance_policy_id = mine[0]
 
     @api.model_create_multi
     def create(self, vals_list):

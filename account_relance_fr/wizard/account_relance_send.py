@@ -4,6 +4,10 @@ from odoo.exceptions import UserError
 
 
 
+class _PreviewDone(Exception):
+    """Rolls back the savepoint of a preview."""
+
+
 class AccountRelanceSend(models.TransientModel):
     """Preview and send a reminder now, for one customer's open invoices."""
 
@@ -16,7 +20,6 @@ class AccountRelanceSend(models.TransientModel):
     level_id = fields.Many2one(
         "account.relance.level",
         "Level",
-        required=True,
         compute="_compute_level_id",
         store=True,
         readonly=False,
@@ -42,10 +45,10 @@ class AccountRelanceSend(models.TransientModel):
     @api.depends("invoice_ids")
     def _compute_level_id(self):
         for wizard in self:
-            moves = wizard.invoice_ids
+            moves = wizard.invoice_ids._origin
             level = moves.relance_next_level_id.sorted("sequence")[:1]
             if not level and moves:
-                policy = wizard.partner_id._relance_policy(wizard.company_id)
+                policy = wizard.partner_id._origin._relance_policy(wizard.company_id._origin)
                 current = moves.relance_level_id.sorted("sequence")[-1:]
                 later = policy.level_ids.filtered(
                     lambda lv: not current or lv.sequence > current.sequence
@@ -60,11 +63,13 @@ class AccountRelanceSend(models.TransientModel):
 
     def _new_event(self):
         self.ensure_one()
-        key = (self.company_id, self.partner_id, self.invoice_ids.currency_id[:1], self.level_id)
+        moves = self.invoice_ids._origin
+        key = (self.company_id._origin, self.partner_id._origin, moves.currency_id[:1],
+               self.level_id._origin)
         vals = self.env["account.relance.event"]._relance_prepare_vals(
-            key, self.invoice_ids, fields.Date.context_today(self)
+            key, moves, fields.Date.context_today(self)
         )
-        vals["contact_id"] = self.contact_id.id
+        vals["contact_id"] = self.contact_id._origin.id
         return vals
 
     @api.depends("level_id", "contact_id", "invoice_ids")
@@ -76,14 +81,36 @@ class AccountRelanceSend(models.TransientModel):
                 wizard.subject = wizard.level_id.name
                 wizard.body = False
                 continue
-            event = self.env["account.relance.event"].new(wizard._new_event())
             lang = wizard.contact_id.lang or wizard.partner_id.lang or self.env.lang
-            template = template.with_context(lang=lang)
             try:
-                wizard.subject = template._render_field("subject", event.ids)[event.id]
-                wizard.body = template._render_field("body_html", event.ids)[event.id]
+                wizard.subject, wizard.body = wizard._render_preview(template.with_context(lang=lang))
             except UserError as exc:
                 wizard.warning = str(exc)
+
+    def _render_preview(self, template):
+        """Render the level's template on the action this wizard would create.
+
+        The template is written for ``account.relance.event`` records, so the action is
+        created in a savepoint that is rolled back once the preview is rendered."""
+        self.invoice_ids._origin._portal_ensure_token()  # kept: the links of the preview stay valid
+        Event = self.env["account.relance.event"]
+        preview = {}
+        try:
+            # not a flushing savepoint: its rollback would clear the cache, and with it the
+            # values of this wizard being edited
+            self.env.flush_all()
+            with self.env.cr.savepoint(flush=False):
+                event = Event.create(self._new_event())
+                preview["subject"] = template._render_field("subject", event.ids)[event.id]
+                preview["body"] = template._render_field("body_html", event.ids)[event.id]
+                self.env.flush_all()
+                raise _PreviewDone()
+        except _PreviewDone:
+            pass
+        finally:
+            Event.invalidate_model()
+            self.env["account.relance.event.line"].invalidate_model()
+        return preview["subject"], preview["body"]
 
     def action_send(self):
         self.ensure_one()

@@ -1,0 +1,74 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, timedelta
+
+from odoo.fields import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class RelanceCommon(AccountTestInvoicingCommon):
+    """A French company (fr chart) with the shipped standard ladder, two customers."""
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("fr")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.policy = cls.company.relance_policy_id
+        cls.levels = cls.policy.level_ids.sorted("sequence")
+        cls.env["res.partner.bank"].create(
+            {"acc_number": "FR7630006000011234567890189", "partner_id": cls.company.partner_id.id}
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Boulangerie Test SARL",
+                "is_company": True,
+                "company_registry": "41234567800012",
+                "email": "compta@boulangerie.example",
+                "lang": "en_US",
+            }
+        )
+        cls.customer_fr = cls.env["res.partner"].create(
+            {
+                "name": "Atelier Français SAS",
+                "is_company": True,
+                "email": "factures@atelier.example",
+                "lang": "fr_FR",
+            }
+        )
+        cls.day0 = date(2026, 1, 15)
+
+    @classmethod
+    def invoice(cls, partner=None, amount=1000.0, due=None, post=True, **kwargs):
+        due = due or cls.day0
+        move = cls.env["account.move"].create(
+            {
+                "move_type": kwargs.pop("move_type", "out_invoice"),
+                "partner_id": (partner or cls.customer).id,
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": False}
+                    )
+                ],
+                **kwargs,
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    def run_relance(self, day, moves=None, company=None):
+        company = company or self.company
+        return self.env["account.move"].with_company(company)._relance_run(
+            companies=company, moves=moves, today=day
+        )
+
+    def events_of(self, moves):
+        return self.env["account.relance.event"].search(
+            [("line_ids.move_id", "in", moves.ids)], order="date, id"
+        )
+
+    def level(self, index):
+        return self.levels[index]

@@ -1,0 +1,434 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import Form, tagged
+
+from .common import RelanceCommon
+
+
+class WorkerKilled(BaseException):
+    """Stands for kill -9: nothing in the run may catch it."""
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceEngine(RelanceCommon):
+    def test_shipped_policies(self):
+        """Standard ladder by default; the 5-step ladder follows the reference article."""
+        self.assertEqual(
+            [(lv.delay, lv.channel) for lv in self.levels],
+            [(7, "email"), (21, "email"), (30, "phone"), (45, "registered_letter"),
+             (60, "formal_notice")],
+        )
+        five = self.env["account.relance.policy"].search(
+            [("company_id", "=", self.company.id), ("id", "!=", self.policy.id)]
+        )
+        self.assertEqual(len(five), 1)
+        # phone +10; written +30 -> 40; firmer +15 -> 55; registered +30 -> 85; notice +10 -> 95
+        self.assertEqual(
+            [(lv.delay, lv.channel) for lv in five.level_ids.sorted("sequence")],
+            [(10, "phone"), (40, "email"), (55, "email"), (85, "registered_letter"),
+             (95, "formal_notice")],
+        )
+        self.assertEqual(
+            five.with_context(lang="fr_FR").name, "Relance en 5 étapes"
+        )
+        self.assertEqual(self.policy.with_context(lang="fr_FR").name, "Relance standard")
+
+    def test_ladder_walked_day_by_day(self):
+        move = self.invoice()
+        performed = {}
+        for offset in range(-3, 75):
+            day = self.day0 + timedelta(days=offset)
+            with freeze_time(day):
+                result = self.run_relance(day)
+            if result["events"]:
+                performed[offset] = move.relance_level_id
+        self.assertEqual(
+            [(offset, level.delay) for offset, level in performed.items()],
+            [(7, 7), (21, 21), (30, 30), (45, 45), (60, 60)],
+        )
+        events = self.events_of(move)
+        self.assertEqual(events.level_id, self.levels)
+        emails = events.filtered(lambda e: e.channel == "email")
+        self.assertEqual(emails.mapped("state"), ["done", "done"])
+        self.assertTrue(all(emails.mail_id))
+        self.assertEqual(emails.mail_id.mapped("recipient_ids"), self.customer)
+        self.assertIn(move.name, emails[0].mail_id.body_html)
+        # the second reminder mentions the penalties and the 40 EUR indemnity of a business
+        self.assertIn("L441-10", emails[1].mail_id.body_html)
+        self.assertIn("40", emails[1].mail_id.body_html)
+        self.assertNotIn("L441-10", emails[0].mail_id.body_html)
+        # other channels are prepared as activities for the responsible
+        others = events - emails
+        self.assertEqual(others.mapped("state"), ["todo"] * 3)
+        self.assertEqual(
+            others.activity_ids.activity_type_id,
+            self.env.ref("account_relance_fr.mail_act_relance_call")
+            | self.env.ref("account_relance_fr.mail_act_relance_registered")
+            | self.env.ref("account_relance_fr.mail_act_relance_notice"),
+        )
+        self.assertEqual(move.relance_state, "in_progress")
+        self.assertEqual(move.relance_last_date, self.day0 + timedelta(days=60))
+        self.assertFalse(move.relance_next_level_id)
+        # every action is in the chatter of the invoice and of the customer, own subtype
+        subtype = self.env.ref("account_relance_fr.mt_relance")
+        self.assertEqual(
+            len(move.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
+        )
+        self.assertEqual(
+            len(self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
+        )
+        # the event line keeps the amounts of the day
+        line = events[0].line_ids
+        self.assertEqual((line.move_id, line.amount_residual, line.days_overdue), (move, 1000.0, 7))
+
+    def test_next_date_and_catch_up_keeps_spacing(self):
+        """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
+        move = self.invoice()
+        self.assertEqual(move.relance_next_level_id, self.level(0))
+        self.assertEqual(move.relance_next_date, self.day0 + timedelta(days=7))
+        late = self.day0 + timedelta(days=50)
+        self.run_relance(late)
+        self.assertEqual(move.relance_level_id, self.level(0))
+        self.run_relance(late)
+        self.assertEqual(move.relance_level_id, self.level(0), "same day: nothing more")
+        # second level 14 days after the first (21 - 7)
+        self.assertEqual(move.relance_next_date, late + timedelta(days=14))
+        self.run_relance(late + timedelta(days=13))
+        self.assertEqual(move.relance_level_id, self.level(0))
+        self.run_relance(late + timedelta(days=14))
+        self.assertEqual(move.relance_level_id, self.level(1))
+
+    def test_grouping_per_customer(self):
+        a1 = self.invoice(amount=100.0)
+        a2 = self.invoice(amount=200.0, due=self.day0 - timedelta(days=2))
+        a3 = self.invoice(amount=300.0, due=self.day0 - timedelta(days=1))
+        b1 = self.invoice(partner=self.customer_fr, amount=400.0)
+        result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result, {"events": 2, "invoices": 4, "errors": 0})
+        event_a = self.events_of(a1)
+        self.assertEqual(len(event_a), 1)
+        self.assertEqual(event_a.line_ids.move_id, a1 | a2 | a3)
+        self.assertEqual(event_a.amount_due, 600.0)
+        self.assertEqual(len(event_a.mail_id), 1)
+        for move in a1 | a2 | a3:
+            self.assertIn(move.name, event_a.mail_id.body_html)
+        self.assertEqual(self.events_of(b1).line_ids.move_id, b1)
+        self.assertNotEqual(self.events_of(b1), event_a)
+
+    def test_grouping_per_currency(self):
+        usd = self.setup_other_currency("USD")
+        eur = self.invoice(amount=100.0)
+        dollars = self.invoice(amount=100.0, currency_id=usd.id)
+        self.run_relance(self.day0 + timedelta(days=7))
+        self.assertNotEqual(self.events_of(eur), self.events_of(dollars))
+        self.assertEqual(self.events_of(dollars).currency_id, usd)
+        self.assertEqual(self.events_of(dollars).amount_due, 100.0)
+
+    def test_no_duplicate_on_second_run(self):
+        move = self.invoice()
+        day = self.day0 + timedelta(days=8)
+        self.assertEqual(self.run_relance(day)["events"], 1)
+        mails = self.env["mail.mail"].search_count([])
+        self.assertEqual(self.run_relance(day), {"events": 0, "invoices": 0, "errors": 0})
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        self.assertEqual(len(self.events_of(move)), 1)
+
+    def test_level_performed_once_even_if_forced(self):
+        """The database refuses a second event line for the same invoice and level."""
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        move.write({"relance_level_id": False, "relance_last_date": False})
+        result = self.run_relance(self.day0 + timedelta(days=8))
+        self.assertEqual(result["events"], 0)
+        self.assertEqual(len(self.events_of(move)), 1)
+
+    def _customers_with_invoices(self, count):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Client {i}", "email": f"c{i}@example.com", "is_company": True}
+             for i in range(count)]
+        )
+        return self.env["account.move"].union(*(self.invoice(partner=p) for p in partners))
+
+    def test_crash_between_batches_then_rerun(self):
+        """The worker dies in the middle of the second batch: what the first batch did is
+        kept (committed), the second is rolled back whole, and the rerun sends each level
+        exactly once."""
+        moves = self._customers_with_invoices(6)
+        Event = self.env.registry["account.relance.event"]
+        original = Event._relance_send_template
+        calls = {"n": 0}
+
+        def die_in_second_batch(events, template):
+            calls["n"] += 1
+            original(events, template)  # mails rendered and queued, then the process dies
+            if calls["n"] == 2:
+                raise WorkerKilled()
+
+        day = self.day0 + timedelta(days=7)
+        killed = False
+        with patch.object(Event, "_relance_send_template", die_in_second_batch):
+            try:  # not assertRaises: it would roll back the first batch with its savepoint
+                self.env["account.move"]._relance_run(
+                    companies=self.company, today=day, batch_size=2
+                )
+            except WorkerKilled:
+                killed = True
+        self.assertTrue(killed)
+        self.env.invalidate_all()
+        self.assertEqual(len(moves.filtered("relance_level_id")), 2)
+        self.assertEqual(len(self.events_of(moves)), 2)
+        self.assertEqual(len(self.events_of(moves).mail_id), 2)
+        result = self.run_relance(day)
+        self.assertEqual(result["invoices"], 4)
+        lines = self.env["account.relance.event.line"].search([("move_id", "in", moves.ids)])
+        self.assertEqual(len(lines), 6)
+        self.assertEqual(lines.move_id, moves)
+        self.assertEqual(set(lines.mapped("level_id")), {self.level(0)})
+        self.assertEqual(len(lines.event_id.mail_id), 6)
+        self.assertEqual(self.run_relance(day)["events"], 0)
+
+    def test_error_in_one_customer_does_not_stop_the_batch(self):
+        moves = self._customers_with_invoices(3)
+        Event = self.env.registry["account.relance.event"]
+        original = Event._relance_execute
+        victim = moves[1].commercial_partner_id
+
+        def fail_for_one(events, manual_values=None):
+            if victim in events.partner_id:
+                raise RuntimeError("unexpected data")
+            return original(events, manual_values=manual_values)
+
+        with patch.object(Event, "_relance_execute", fail_for_one):
+            result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result["events"], 2)
+        self.assertFalse(moves[1].relance_level_id)
+        self.assertIn("unexpected data", victim.message_ids[:1].body)
+
+    def test_full_and_partial_payment(self):
+        paid = self.invoice(amount=500.0)
+        partial = self.invoice(amount=800.0)
+        for offset in (7, 21, 30):  # two emails, then the call
+            self.run_relance(self.day0 + timedelta(days=offset))
+        self.assertEqual(paid.relance_level_id, self.level(2))
+        call = self.events_of(paid).filtered(lambda e: e.channel == "phone")
+        self.assertEqual(call.state, "todo")
+        self.assertTrue(call.activity_ids)
+
+        self._register_payment(paid, payment_date=self.day0 + timedelta(days=41))
+        self._register_payment(partial, payment_date=self.day0 + timedelta(days=41), amount=300.0)
+        self.assertEqual(paid.payment_state, "paid")
+        self.assertEqual(paid.relance_state, "closed")
+        self.assertFalse(paid.relance_next_date)
+        # the call concerned both invoices: still open while one of them is unpaid
+        self.assertEqual(call.state, "todo")
+        self.assertEqual(partial.payment_state, "partial")
+        self.assertEqual(partial.relance_state, "in_progress")
+
+        self.run_relance(self.day0 + timedelta(days=60))
+        last = self.events_of(partial)[-1]
+        self.assertEqual(last.level_id, self.level(3))
+        self.assertEqual(last.line_ids.move_id, partial, "the paid invoice is no longer chased")
+        self.assertEqual(last.amount_due, 500.0)
+
+        self._register_payment(partial, payment_date=self.day0 + timedelta(days=61))
+        self.assertEqual(partial.relance_state, "closed")
+        self.assertFalse(self.events_of(partial).filtered(lambda e: e.state == "todo"))
+        self.assertFalse(self.events_of(partial).activity_ids)
+
+    def test_credit_notes_not_dunned(self):
+        refund = self.invoice(move_type="out_refund")
+        self.run_relance(self.day0 + timedelta(days=10))
+        self.assertFalse(self.events_of(refund))
+        self.assertEqual(refund.relance_state, "none")
+
+    def test_holds(self):
+        disputed, blocked, litigation, promised, normal = (self.invoice() for _i in range(5))
+        reason = self.env.ref("account_relance_fr.dispute_reason_price")
+        disputed.action_relance_set_hold("dispute", note="Prix contesté", dispute_reason=reason.id)
+        blocked.action_relance_set_hold("blocked", note="Accord commercial")
+        litigation.action_relance_set_hold("litigation")
+        promised.action_relance_set_hold(
+            "promise", promise_date=self.day0 + timedelta(days=10), promise_amount=1000.0
+        )
+        self.assertEqual(disputed.relance_state, "dispute")
+        self.assertEqual(disputed.relance_dispute_reason_id, reason)
+        self.assertEqual(promised.relance_state, "promise")
+        self.run_relance(self.day0 + timedelta(days=8))
+        self.assertEqual(self.events_of(disputed | blocked | litigation | promised | normal).line_ids.move_id, normal)
+        # an expired promise resumes the ladder, logged on the invoice
+        self.run_relance(self.day0 + timedelta(days=11))
+        self.assertEqual(promised.relance_state, "in_progress")
+        self.assertEqual(promised.relance_level_id, self.level(0))
+        self.assertIn("not kept", promised.message_ids[-1:].body + " ".join(promised.message_ids.mapped("body")))
+        # resume a disputed invoice
+        disputed.action_relance_resume()
+        self.run_relance(self.day0 + timedelta(days=12))
+        self.assertEqual(disputed.relance_level_id, self.level(0))
+
+    def test_blocked_partner_and_odoo_flags(self):
+        blocked_partner = self.env["res.partner"].create(
+            {"name": "Bloqué", "email": "b@example.com", "relance_blocked": True}
+        )
+        blocked = self.invoice(partner=blocked_partner)
+        no_followup = self.invoice()
+        no_followup.no_followup = True
+        in_payment = self.invoice()
+        in_payment.payment_state = "in_payment"
+        odoo_blocked = self.invoice()
+        odoo_blocked.payment_state = "blocked"
+        self.run_relance(self.day0 + timedelta(days=8))
+        self.assertFalse(self.events_of(blocked | no_followup | in_payment | odoo_blocked))
+        self.assertEqual(odoo_blocked.relance_state, "blocked")
+
+    def test_partner_without_email(self):
+        nomail = self.env["res.partner"].create({"name": "Sans Email", "is_company": True})
+        move = self.invoice(partner=nomail)
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        self.assertEqual(event.state, "todo")
+        self.assertFalse(event.mail_id)
+        self.assertIn("email", event.error_message)
+        self.assertEqual(
+            event.activity_ids.activity_type_id,
+            self.env.ref("account_relance_fr.mail_act_relance_missing_email"),
+        )
+        # once the address is known, the responsible sends it from the action
+        nomail.email = "enfin@example.com"
+        event.action_send_email()
+        self.assertEqual(event.state, "done")
+        self.assertTrue(event.mail_id)
+        self.assertFalse(event.activity_ids)
+
+    def test_failing_template_is_logged_and_run_goes_on(self):
+        good = self.invoice()
+        other = self.env["res.partner"].create({"name": "Autre", "email": "autre@example.com"})
+        bad = self.invoice(partner=other)
+        template = self.level(0).mail_template_id
+        original = type(template)._render_field
+
+        def render(tmpl, field, res_ids, *args, **kwargs):
+            events = self.env["account.relance.event"].browse(res_ids)
+            if field == "body_html" and other in events.partner_id:
+                raise ValueError("broken expression")
+            return original(tmpl, field, res_ids, *args, **kwargs)
+
+        with patch.object(type(template), "_render_field", render):
+            result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result["events"], 1)
+        self.assertEqual(self.events_of(good).state, "done")
+        self.assertFalse(self.events_of(bad), "nothing recorded: it is retried next run")
+        self.assertFalse(bad.relance_level_id)
+        self.assertIn("broken expression", " ".join(other.message_ids.mapped("body")))
+        result = self.run_relance(self.day0 + timedelta(days=8))
+        self.assertEqual(self.events_of(bad).state, "done")
+
+    def test_really_broken_template(self):
+        """A template whose expression fails in the real renderer."""
+        move = self.invoice()
+        self.level(0).mail_template_id = self.level(0).mail_template_id.copy(
+            {"body_html": '<p t-out="object.no_such_field.name"/>'}
+        )
+        result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result["events"], 0)
+        self.assertFalse(move.relance_level_id)
+        self.assertIn(self.level(0).name, self.customer.message_ids[:1].body)
+
+    def test_languages(self):
+        en = self.invoice()
+        fr = self.invoice(partner=self.customer_fr)
+        self.run_relance(self.day0 + timedelta(days=7))
+        mail_en = self.events_of(en).mail_id
+        mail_fr = self.events_of(fr).mail_id
+        self.assertIn("Dear", mail_en.body_html)
+        self.assertIn("Total due", mail_en.body_html)
+        self.assertIn("Bonjour", mail_fr.body_html)
+        self.assertIn("Total dû", mail_fr.body_html)
+        self.assertNotIn("Dear", mail_fr.body_html)
+
+    def test_multi_company_separation(self):
+        other_company = self.setup_other_company(name="Société B")["company"]
+        other_policy = other_company.sudo().relance_policy_id
+        self.assertTrue(other_policy)
+        self.assertNotEqual(other_policy, self.policy)
+        self.assertEqual(other_policy.company_id, other_company)
+        self.assertEqual(len(other_policy.level_ids), 5)
+        mine = self.invoice()
+        theirs = self.invoice(company_id=other_company.id, journal_id=self.env["account.journal"].search(
+            [("company_id", "=", other_company.id), ("type", "=", "sale")], limit=1).id)
+        self.run_relance(self.day0 + timedelta(days=7))
+        self.assertTrue(self.events_of(mine))
+        self.assertFalse(self.events_of(theirs))
+        self.run_relance(self.day0 + timedelta(days=7), company=other_company)
+        self.assertEqual(self.events_of(theirs).company_id, other_company)
+        self.assertEqual(theirs.sudo().relance_level_id.policy_id, other_policy)
+
+    def test_partner_policy_overrides_company(self):
+        five = self.env["account.relance.policy"].search(
+            [("company_id", "=", self.company.id), ("id", "!=", self.policy.id)]
+        )
+        self.customer.relance_policy_id = five
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        self.assertFalse(self.events_of(move))
+        self.run_relance(self.day0 + timedelta(days=10))
+        self.assertEqual(self.events_of(move).channel, "phone")
+
+    def test_cron_runs_and_commits_progress(self):
+        cron = self.env.ref("account_relance_fr.ir_cron_relance")
+        self.assertEqual(cron.code.strip(), "model._cron_relance()")
+        move = self.invoice()
+        with freeze_time(self.day0 + timedelta(days=7)), patch.object(
+            self.env.registry["ir.cron"], "_commit_progress", return_value=100.0
+        ) as progress:
+            self.env["account.move"]._cron_relance()
+        self.assertTrue(progress.called)
+        self.assertEqual(move.relance_level_id, self.level(0))
+
+    def test_manual_run_from_selection(self):
+        move = self.invoice()
+        other = self.invoice(partner=self.customer_fr)
+        with freeze_time(self.day0 + timedelta(days=7)):
+            action = move.action_relance_run()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertTrue(self.events_of(move))
+        self.assertFalse(self.events_of(other))
+
+    def test_send_now_with_preview(self):
+        move = self.invoice()
+        with freeze_time(self.day0 + timedelta(days=3)):
+            action = move.action_relance_send()
+            wizard = Form(
+                self.env[action["res_model"]].with_context(action["context"])
+            )
+            self.assertEqual(wizard.level_id, self.level(0))
+            self.assertIn(move.name, wizard.body)
+            wizard.body = "<p>Texte revu par la comptable</p>"
+            result = wizard.save().action_send()
+        event = self.env["account.relance.event"].browse(result["res_id"])
+        self.assertEqual(event.line_ids.move_id, move)
+        self.assertIn("Texte revu par la comptable", event.mail_id.body_html)
+        self.assertEqual(move.relance_level_id, self.level(0))
+        # the nightly run does not send that level again
+        self.assertEqual(self.run_relance(self.day0 + timedelta(days=7))["events"], 0)
+
+    def test_activity_done_records_event(self):
+        move = self.invoice()
+        for offset in (7, 21, 30):
+            self.run_relance(self.day0 + timedelta(days=offset))
+        call = self.events_of(move).filtered(lambda e: e.channel == "phone")
+        self.assertEqual(call.state, "todo")
+        call.activity_ids.action_feedback(feedback="Client joint, paiement en cours")
+        self.assertEqual(call.state, "done")
+
+    def test_events_never_deleted(self):
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        with self.assertRaises(Exception):
+            event.unlink()
+        event.action_archive()
+        self.assertFalse(event.active)
