@@ -11,6 +11,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import email_normalize, format_date, formatLang
 
+from ..lib import dates as law_dates
+from ..lib import interest as law_interest
 from ..lib import ladder
 
 _logger = logging.getLogger(__name__)
@@ -73,6 +75,42 @@ class AccountMove(models.Model):
     )
     relance_dispute_date = fields.Date("Dispute date", copy=False)
     relance_hold_note = fields.Char("Pause reason", copy=False, tracking=True)
+    relance_acknowledgment_date = fields.Date(
+        "Acknowledgment of debt",
+        copy=False,
+        tracking=True,
+        help="Date of a written acknowledgment of the debt: it restarts the limitation period "
+        "(Code civil 2240).",
+    )
+    relance_prescription_date = fields.Date(
+        "Limitation date",
+        compute="_compute_relance_prescription_date",
+        store=True,
+        help="5 years from the due date for a business, 2 years for a consumer; restarted by "
+        "a payment, even partial, or an acknowledgment of debt. A formal notice does not "
+        "interrupt it.",
+    )
+    relance_near_prescription = fields.Boolean(
+        "Near limitation",
+        compute="_compute_relance_near_prescription",
+        search="_search_relance_near_prescription",
+    )
+    relance_interest_amount = fields.Monetary(
+        "Late interest to date",
+        compute="_compute_relance_penalties",
+        currency_field="company_currency_id",
+    )
+    relance_indemnity_amount = fields.Monetary(
+        "Recovery indemnity",
+        compute="_compute_relance_penalties",
+        currency_field="company_currency_id",
+    )
+    relance_penalty_total = fields.Monetary(
+        "Penalties to date",
+        compute="_compute_relance_penalties",
+        currency_field="company_currency_id",
+    )
+    relance_penalty_warning = fields.Char(compute="_compute_relance_penalties")
     relance_event_line_ids = fields.One2many(
         "account.relance.event.line", "move_id", "Dunning history", readonly=True
     )
@@ -142,6 +180,66 @@ class AccountMove(models.Model):
                 when = max(when, move.relance_promise_date + timedelta(days=1))
             move.relance_next_level_id = nxt.id
             move.relance_next_date = when
+
+    @api.depends(
+        "invoice_date_due",
+        "relance_acknowledgment_date",
+        "commercial_partner_id.relance_debtor_type",
+        "line_ids.matched_credit_ids.max_date",
+    )
+    def _compute_relance_prescription_date(self):
+        for move in self:
+            if move.move_type != "out_invoice" or not move.invoice_date_due:
+                move.relance_prescription_date = False
+                continue
+            interruptions = [p["date"] for p in move._relance_payments()]
+            if move.relance_acknowledgment_date:
+                interruptions.append(move.relance_acknowledgment_date)
+            move.relance_prescription_date = law_dates.prescription_date(
+                move.invoice_date_due, move._relance_debtor(), interruptions
+            )
+
+    @api.depends("relance_prescription_date", "payment_state")
+    def _compute_relance_near_prescription(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            move.relance_near_prescription = bool(
+                move.relance_prescription_date
+                and move.payment_state in ("not_paid", "partial")
+                and law_dates.is_near_prescription(
+                    move.relance_prescription_date,
+                    today,
+                    move.company_id.relance_prescription_warning_days,
+                )
+            )
+
+    def _search_relance_near_prescription(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the limitation flag."))
+        positive = (operator == "=") == value
+        limit = fields.Date.context_today(self) + timedelta(
+            days=self.env.company.relance_prescription_warning_days
+        )
+        domain = [
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("relance_prescription_date", "!=", False),
+            ("relance_prescription_date", "<=", limit),
+        ]
+        return domain if positive else ["!", "&", "&", *domain]
+
+    def _compute_relance_penalties(self):
+        for move in self:
+            move.relance_interest_amount = 0.0
+            move.relance_indemnity_amount = 0.0
+            move.relance_penalty_total = 0.0
+            move.relance_penalty_warning = False
+            if move.move_type != "out_invoice" or move.state != "posted" or not move.id:
+                continue
+            result = move.relance_compute_penalties()
+            move.relance_interest_amount = result["interest"]
+            move.relance_indemnity_amount = result["indemnity"]
+            move.relance_penalty_total = result["total"]
+            move.relance_penalty_warning = result["warning"]
 
     # ------------------------------------------------------------------ payment hook
     def _invoice_paid_hook(self):
@@ -537,3 +635,79 @@ class AccountMove(models.Model):
             "the ECB main refinancing rate plus 10 points (%(rate)s %% per year)",
             rate=round(period.ecb_rate + 10.0, 2),
         )
+
+    def _relance_payments(self):
+        """Payments (and credit notes) applied to the invoice: dicts ``date``, ``amount``
+        in company currency, oldest first."""
+        self.ensure_one()
+        partials = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).matched_credit_ids
+        return sorted(
+            ({"date": p.max_date, "amount": p.amount} for p in partials),
+            key=lambda p: p["date"],
+        )
+
+    def _relance_notice_receipt_date(self):
+        """Receipt date of the formal notice recorded for this invoice, if any."""
+        self.ensure_one()
+        lines = self.relance_event_line_ids.filtered(
+            lambda line: line.channel == "formal_notice" and line.event_id.receipt_date
+        )
+        return min(lines.event_id.mapped("receipt_date")) if lines else None
+
+    def relance_compute_penalties(self, on_date=None, notice_date=None):
+        """French late-payment penalties of this customer invoice (Code de commerce L441-10).
+
+        :param on_date: computation date (default today); interest stops at the payment
+            that settled the invoice.
+        :param notice_date: receipt date of the formal notice (consumers: interest runs
+            from it); defaults to the one recorded on the invoice's formal notice.
+        :return: dict ``days``, ``interest``, ``indemnity``, ``total`` (company currency,
+            rounded to the cent), ``segments`` (``date_from``, ``date_to``, ``days``,
+            ``rate``, ``base``, ``amount``), ``provisional`` and ``missing_semesters`` (a rate
+            semester is missing: the latest recorded one was used), ``warning`` (text or False).
+        """
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        on_date = on_date or today
+        payments = self._relance_payments()
+        principal = abs(self.amount_total_signed)
+        end = on_date
+        if self.payment_state in CLOSED_PAYMENT_STATES and payments:
+            end = min(end, payments[-1]["date"])
+        empty = {
+            "days": 0, "interest": 0.0, "indemnity": 0.0, "total": 0.0, "segments": [],
+            "provisional": False, "missing_semesters": [], "warning": False,
+        }
+        if self.move_type != "out_invoice" or not self.invoice_date_due:
+            return empty
+        rates = self.env["account.relance.rate"]._rate_periods()
+        contract = self._relance_contract_rate()
+        if not rates and contract is None:
+            return dict(empty, warning=self.env._(
+                "No late-payment rate is recorded: record the rates of the semester."
+            ))
+        result = law_interest.penalties(
+            principal=principal,
+            due_date=self.invoice_date_due,
+            on_date=end,
+            rates=rates,
+            debtor=self._relance_debtor(),
+            payments=[(p["date"], p["amount"]) for p in payments],
+            contractual_rate=contract,
+            freeze_due_semester=self.company_id.relance_freeze_due_semester,
+            notice_date=notice_date or self._relance_notice_receipt_date(),
+        )
+        result["warning"] = False
+        if result["provisional"]:
+            result["warning"] = self.env._(
+                "Provisional: no rate is recorded for %(semesters)s; the latest recorded "
+                "semester was used. Record the new semester's rates.",
+                semesters=", ".join(result["missing_semesters"]),
+            )
+            _logger.warning(
+                "Late-payment rates missing for %s (invoice %s): computed with the latest "
+                "recorded semester", result["missing_semesters"], self.name,
+            )
+        return result

@@ -1,0 +1,138 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import RelanceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceLaw(RelanceCommon):
+    """The legal layer through the ORM: real invoices, real payments, shipped rates."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.consumer = cls.env["res.partner"].create(
+            {"name": "Sophie Bernard", "email": "sophie@example.com"}
+        )
+
+    def test_shipped_rates(self):
+        rates = self.env["account.relance.rate"].search([])
+        self.assertEqual(
+            rates.mapped("name"),
+            ["2026-H1", "2025-H2", "2025-H1", "2024-H2", "2024-H1", "2023-H2", "2023-H1"],
+        )
+        h1 = rates[0]
+        self.assertEqual((h1.ecb_rate, h1.default_rate, h1.legal_rate_pro), (2.15, 12.15, 2.62))
+        self.assertAlmostEqual(h1.floor_rate, 7.86)
+        with self.assertRaises(ValidationError):
+            rates.create({"date_start": date(2026, 3, 1), "ecb_rate": 1, "legal_rate_pro": 1,
+                          "legal_rate_private": 1})
+
+    def test_debtor_type(self):
+        self.assertEqual(self.customer.relance_debtor_type, "business")
+        self.assertEqual(self.consumer.relance_debtor_type, "consumer")
+        craftsman = self.env["res.partner"].create({"name": "Artisan", "vat": "FR23334175221"})
+        self.assertEqual(craftsman.relance_debtor_type, "business")
+        self.consumer.relance_debtor_type_override = "business"
+        self.assertEqual(self.consumer.relance_debtor_type, "business")
+        contact = self.env["res.partner"].create({"name": "Compta", "parent_id": self.customer.id})
+        self.assertEqual(contact.relance_debtor_type, "business")
+
+    def test_worked_example_b2b_paid_late(self):
+        """1,200.00 incl. VAT due 2026-01-15 paid 2026-03-20: 64 days at 12.15 % = 25.56,
+        plus 40 EUR = 65.56."""
+        move = self.invoice(amount=1200.0, due=date(2026, 1, 15))
+        self._register_payment(move, payment_date=date(2026, 3, 20))
+        result = move.relance_compute_penalties(on_date=date(2026, 11, 1))
+        self.assertEqual(result["days"], 64)
+        self.assertEqual(result["interest"], 25.56)
+        self.assertEqual(result["indemnity"], 40.0)
+        self.assertEqual(result["total"], 65.56)
+        self.assertFalse(result["provisional"])
+        self.assertEqual(
+            [(s["date_from"], s["date_to"], s["days"], s["rate"]) for s in result["segments"]],
+            [(date(2026, 1, 16), date(2026, 3, 20), 64, 12.15)],
+        )
+
+    def test_semester_split_and_partial_payment(self):
+        """Due 2025-06-15, 1,000.00: 15 days of June at 13.15 %, then 2025-H2 at 12.15 %;
+        400 paid on 2025-07-10 reduces the base from the 11th.
+        1000 x 13.15 % x 15/365 = 5.404; 1000 x 12.15 % x 10/365 = 3.329;
+        600 x 12.15 % x 21/365 (to 2025-07-31) = 4.194 -> 12.93"""
+        move = self.invoice(amount=1000.0, due=date(2025, 6, 15))
+        self._register_payment(move, payment_date=date(2025, 7, 10), amount=400.0)
+        result = move.relance_compute_penalties(on_date=date(2025, 7, 31))
+        self.assertEqual(result["days"], 46)
+        self.assertEqual(result["interest"], 12.93)
+        self.assertEqual(
+            [(s["rate"], s["base"], s["days"]) for s in result["segments"]],
+            [(13.15, 1000.0, 15), (12.15, 1000.0, 10), (12.15, 600.0, 21)],
+        )
+        self.assertEqual(result["indemnity"], 40.0)
+
+    def test_consumer_interest_only_after_notice(self):
+        """No indemnity; legal rate (professional creditor) from the notice's receipt:
+        500 x 2.62 % x 30/365 = 1.08"""
+        move = self.invoice(partner=self.consumer, amount=500.0, due=date(2026, 1, 15))
+        before = move.relance_compute_penalties(on_date=date(2026, 3, 1))
+        self.assertEqual((before["interest"], before["indemnity"], before["total"]), (0, 0, 0))
+        after = move.relance_compute_penalties(
+            on_date=date(2026, 4, 30), notice_date=date(2026, 3, 31)
+        )
+        self.assertEqual(after["days"], 30)
+        self.assertEqual(after["interest"], 1.08)
+        self.assertEqual(after["indemnity"], 0.0)
+
+    def test_missing_semester_is_provisional_with_warning(self):
+        move = self.invoice(amount=1000.0, due=date(2026, 6, 30))
+        with freeze_time("2026-07-31"):
+            result = move.relance_compute_penalties()
+            self.assertTrue(result["provisional"])
+            self.assertEqual(result["missing_semesters"], ["2026-H2"])
+            # 1000 x 12.15 % x 31/365 = 10.32, never a silent zero
+            self.assertEqual(result["interest"], 10.32)
+            self.assertIn("2026-H2", result["warning"])
+            self.assertIn("2026-H2", move.relance_penalty_warning)
+            self.assertEqual(move.relance_interest_amount, 10.32)
+
+    def test_contractual_rate_floor(self):
+        # floor: 3 x 2.62 = 7.86 % in 2026-H1
+        with freeze_time("2026-03-01"):
+            with self.assertRaises(ValidationError):
+                self.company.write({"relance_interest_mode": "contractual",
+                                    "relance_contract_rate": 5.0})
+            self.company.write({"relance_interest_mode": "contractual",
+                                "relance_contract_rate": 9.0})
+        move = self.invoice(amount=1000.0, due=date(2026, 1, 15))
+        # 1000 x 9 % x 45/365 = 11.10
+        result = move.relance_compute_penalties(on_date=date(2026, 3, 1))
+        self.assertEqual(result["interest"], 11.10)
+        self.assertEqual(result["segments"][0]["rate"], 9.0)
+
+    def test_prescription(self):
+        b2c = self.invoice(partner=self.consumer, amount=300.0, due=date(2026, 1, 15))
+        self.assertEqual(b2c.relance_prescription_date, date(2028, 1, 15))
+        self._register_payment(b2c, payment_date=date(2026, 6, 1), amount=100.0)
+        self.assertEqual(b2c.relance_prescription_date, date(2028, 6, 1))
+        b2b = self.invoice(amount=300.0, due=date(2026, 1, 15))
+        self.assertEqual(b2b.relance_prescription_date, date(2031, 1, 15))
+        b2b.relance_acknowledgment_date = date(2027, 2, 1)
+        self.assertEqual(b2b.relance_prescription_date, date(2032, 2, 1))
+        with freeze_time("2028-04-15"):
+            self.assertTrue(b2c.relance_near_prescription)
+            self.assertFalse(b2b.relance_near_prescription)
+            found = self.env["account.move"].search(
+                [("relance_near_prescription", "=", True), ("id", "in", (b2b | b2c).ids)]
+            )
+            self.assertEqual(found, b2c)
+
+    def test_rate_label_in_reminders(self):
+        move = self.invoice(amount=100.0)
+        with freeze_time("2026-03-01"):
+            self.assertIn("12.15", move._relance_rate_label())
+            self.assertIn("10 points", move._relance_rate_label())
