@@ -10,3 +10,5 @@ from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import mail_activity
+from . import account_payment_term
+from . import account_payment_term_line

@@ -111,6 +111,7 @@ class AccountMove(models.Model):
         currency_field="company_currency_id",
     )
     relance_penalty_warning = fields.Char(compute="_compute_relance_penalties")
+    relance_term_warning = fields.Char(compute="_compute_relance_term_warning")
     relance_event_line_ids = fields.One2many(
         "account.relance.event.line", "move_id", "Dunning history", readonly=True
     )
@@ -711,3 +712,27 @@ class AccountMove(models.Model):
                 "recorded semester", result["missing_semesters"], self.name,
             )
         return result
+
+    def _relance_show_invoice_mentions(self):
+        """Whether the invoice PDF carries the late-penalty mentions (business customers)."""
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and bool(self.company_id.relance_policy_id)
+            and self._relance_debtor() == "business"
+        )
+
+    @api.depends("invoice_date", "invoice_date_due", "move_type")
+    def _compute_relance_term_warning(self):
+        for move in self:
+            move.relance_term_warning = (
+                move.move_type == "out_invoice"
+                and move.invoice_date
+                and move.invoice_date_due
+                and move._relance_debtor() == "business"
+                and law_dates.exceeds_legal_cap(move.invoice_date, move.invoice_date_due)
+                and self.env._(
+                    "The due date is later than the legal cap between businesses (60 days "
+                    "from the invoice date or 45 days end of month, L441-10)."
+                )
+            )

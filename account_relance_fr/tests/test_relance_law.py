@@ -136,3 +136,47 @@ class TestRelanceLaw(RelanceCommon):
         with freeze_time("2026-03-01"):
             self.assertIn("12.15", move._relance_rate_label())
             self.assertIn("10 points", move._relance_rate_label())
+
+    def _due(self, term_xmlid, invoice_date):
+        term = self.env.ref(f"account_relance_fr.{term_xmlid}")
+        move = self.invoice(post=False, due=date(2030, 1, 1))
+        move.write({"invoice_date": invoice_date, "invoice_payment_term_id": term.id})
+        return move.invoice_date_due
+
+    def test_payment_terms_45_end_of_month(self):
+        # the legal document's example: 2026-01-20 -> A 2026-03-31, B 2026-03-17
+        self.assertEqual(self._due("payment_term_fr_45_eom_a", date(2026, 1, 20)), date(2026, 3, 31))
+        self.assertEqual(self._due("payment_term_fr_45_eom_b", date(2026, 1, 20)), date(2026, 3, 17))
+        # month ends and leap years: 2028-01-15 + 45 = 2028-02-29 (leap) -> A end of February
+        self.assertEqual(self._due("payment_term_fr_45_eom_a", date(2028, 1, 15)), date(2028, 2, 29))
+        # B: end of January 2028 + 45 days = 2028-03-16 (29 days of February)
+        self.assertEqual(self._due("payment_term_fr_45_eom_b", date(2028, 1, 31)), date(2028, 3, 16))
+        # 2027 is not leap: 2027-01-31 + 45 = 2027-03-17
+        self.assertEqual(self._due("payment_term_fr_45_eom_b", date(2027, 1, 31)), date(2027, 3, 17))
+        self.assertEqual(self._due("payment_term_fr_60", date(2026, 1, 20)), date(2026, 3, 21))
+        self.assertEqual(self._due("payment_term_fr_30", date(2026, 12, 15)), date(2027, 1, 14))
+
+    def test_payment_term_legal_cap_warnings(self):
+        term_a = self.env.ref("account_relance_fr.payment_term_fr_45_eom_a")
+        term_b = self.env.ref("account_relance_fr.payment_term_fr_45_eom_b")
+        # A exceeds the 60-day cap for an invoice of 2026-01-20 (03-31 > 03-21)
+        self.assertTrue(term_a.with_context(example_date=date(2026, 1, 20)).relance_legal_warning)
+        self.assertFalse(term_b.with_context(example_date=date(2026, 1, 20)).relance_legal_warning)
+        long_term = self.env["account.payment.term"].create(
+            {"name": "90 jours", "line_ids": [(0, 0, {"value": "percent", "value_amount": 100,
+                                                      "nb_days": 90})]}
+        )
+        self.assertIn("L441-10", long_term.relance_legal_warning)
+        move = self.invoice(post=False)
+        move.write({"invoice_date": date(2026, 1, 20), "invoice_payment_term_id": long_term.id})
+        self.assertIn("legal cap", move.relance_term_warning)
+
+    def test_invoice_pdf_mentions_for_businesses(self):
+        b2b = self.invoice(amount=100.0)
+        b2c = self.invoice(partner=self.consumer, amount=100.0)
+        report = self.env["ir.actions.report"]
+        html_b2b = report._render_qweb_html("account.report_invoice", b2b.ids)[0].decode()
+        html_b2c = report._render_qweb_html("account.report_invoice", b2c.ids)[0].decode()
+        self.assertIn("40 EUR", html_b2b)
+        self.assertIn("L441-10", html_b2b)
+        self.assertNotIn("40 EUR", html_b2c)
