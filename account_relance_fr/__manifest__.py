@@ -13,7 +13,7 @@
     "application": False,
     "installable": True,
     "depends": ["account", "l10n_fr_account"],
-    "external_dependencies": {"python": ["dateutil"], "deb": ["wkhtmltopdf"]},
+    "external_dependencies": {"python": ["python-dateutil"], "deb": ["wkhtmltopdf"]},
     "data": [
         "security/account_relance_security.xml",
         "security/ir.model.access.csv",
@@ -36,6 +36,7 @@
         "views/res_config_settings_views.xml",
         "views/account_payment_term_views.xml",
         "wizard/account_relance_send_views.xml",
+        "wizard/account_relance_penalty_views.xml",
         "views/account_relance_menus.xml",
     ],
     "demo": [

@@ -293,3 +293,19 @@ def penalties(
         total=_money(_dec(result["interest"]) + _dec(indemnity)),
     )
     return result
+
+
+def interest_after(segments, after_date=None):
+    """Interest of ``segments`` (as returned by :func:`late_interest`) for the days after
+    ``after_date`` only (all of them if ``None``), rounded to the cent at the end: what is
+    left to bill when the interest was billed up to ``after_date``."""
+    total = Decimal(0)
+    for segment in segments:
+        start = _as_date(segment["date_from"])
+        if after_date is not None:
+            start = max(start, _as_date(after_date) + timedelta(days=1))
+        days = (_as_date(segment["date_to"]) - start).days + 1
+        if days <= 0:
+            continue
+        total += _dec(segment["base"]) * _dec(segment["rate"]) / 100 * days / YEAR_DAYS
+    return _money(total)

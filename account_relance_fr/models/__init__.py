@@ -12,3 +12,4 @@ from . import account_move
 from . import mail_activity
 from . import account_payment_term
 from . import account_payment_term_line
+from . import account_move_line

@@ -736,3 +736,38 @@ class AccountMove(models.Model):
                     "from the invoice date or 45 days end of month, L441-10)."
                 )
             )
+
+    def _relance_penalties_to_bill(self, on_date):
+        """What is left to bill of this invoice's penalties up to ``on_date``: the interest
+        since the last billed date and the indemnity if not billed yet (penalty invoices
+        that are not cancelled count)."""
+        self.ensure_one()
+        billed = self.env["account.move.line"].search([
+            ("relance_penalty_origin_id", "=", self.id),
+            ("parent_state", "!=", "cancel"),
+        ])
+        billed_to = max(
+            (d for d in billed.mapped("relance_penalty_date_to") if d), default=None
+        )
+        now = self.relance_compute_penalties(on_date=on_date)
+        interest = law_interest.interest_after(now["segments"], billed_to)
+        indemnity_billed = any(k == "indemnity" for k in billed.mapped("relance_penalty_kind"))
+        return {
+            "date_from": (billed_to or self.invoice_date_due) + timedelta(days=1),
+            "interest": interest,
+            "indemnity": 0.0 if indemnity_billed else now["indemnity"],
+            "warning": now["warning"],
+        }
+
+    def action_relance_bill_penalties(self):
+        moves = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        if not moves:
+            raise UserError(self.env._("Select posted customer invoices."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.relance.penalty",
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Bill the penalties"),
+            "context": {"default_invoice_ids": [Command.set(moves.ids)]},
+        }

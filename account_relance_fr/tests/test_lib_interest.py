@@ -516,3 +516,14 @@ def test_recovery_indemnity():
     assert interest.recovery_indemnity("business", 0) == 0.0
     assert interest.recovery_indemnity("business", -3) == 0.0
     assert interest.recovery_indemnity("consumer", 100) == 0.0
+
+
+def test_interest_after_a_billed_date():
+    """What is left to bill after 2026-03-20 on 1,200 due 2026-01-15, computed to 04-20:
+    1200 x 12.15 % x 31/365 = 12.38 (not 37.95 - 25.56 = 12.39: each period is rounded once)."""
+    result = interest.late_interest(
+        principal=1200, due_date=date(2026, 1, 15), on_date=date(2026, 4, 20), rates=RATES
+    )
+    assert interest.interest_after(result["segments"], date(2026, 3, 20)) == 12.38
+    assert interest.interest_after(result["segments"]) == result["interest"]
+    assert interest.interest_after(result["segments"], date(2026, 4, 20)) == 0.0

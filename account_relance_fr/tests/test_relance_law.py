@@ -180,3 +180,39 @@ class TestRelanceLaw(RelanceCommon):
         self.assertIn("40 EUR", html_b2b)
         self.assertIn("L441-10", html_b2b)
         self.assertNotIn("40 EUR", html_b2c)
+
+    def _bill(self, moves, day):
+        action = moves.action_relance_bill_penalties()
+        wizard = self.env[action["res_model"]].with_context(action["context"]).create(
+            {"date": day}
+        )
+        return wizard
+
+    def test_penalty_invoice_never_bills_twice(self):
+        move = self.invoice(amount=1200.0, due=date(2026, 1, 15))
+        wizard = self._bill(move, date(2026, 3, 20))
+        # 64 days at 12.15 % on 1,200 = 25.56, plus 40 EUR
+        self.assertEqual(
+            [(l.interest, l.indemnity) for l in wizard.line_ids], [(25.56, 40.0)]
+        )
+        action = wizard.action_create_invoices()
+        penalty = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(penalty.partner_id, self.customer)
+        self.assertEqual(penalty.amount_total, 65.56)
+        self.assertEqual(penalty.amount_tax, 0.0)
+        self.assertEqual(penalty.invoice_line_ids.relance_penalty_origin_id, move)
+        self.assertIn(penalty.display_name, move.message_ids[:1].body)
+        # same period again: nothing to bill
+        with self.assertRaises(Exception):
+            self._bill(move, date(2026, 3, 20)).action_create_invoices()
+        # a month later: only the new interest, no second indemnity
+        # 1200 x 12.15 % x 31/365 (03-21 .. 04-20) = 12.38
+        later = self._bill(move, date(2026, 4, 20))
+        self.assertEqual(
+            [(l.date_from, l.interest, l.indemnity) for l in later.line_ids],
+            [(date(2026, 3, 21), 12.38, 0.0)],
+        )
+        # cancelling the penalty invoice makes its period billable again
+        penalty.button_cancel()
+        again = self._bill(move, date(2026, 3, 20))
+        self.assertEqual([(l.interest, l.indemnity) for l in again.line_ids], [(25.56, 40.0)])

@@ -1,0 +1,20 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    relance_penalty_origin_id = fields.Many2one(
+        "account.move",
+        "Late invoice",
+        index="btree_not_null",
+        copy=False,
+        help="Overdue invoice whose late-payment penalties this line bills.",
+    )
+    relance_penalty_kind = fields.Selection(
+        [("interest", "Late-payment interest"), ("indemnity", "Recovery indemnity")],
+        "Penalty",
+        copy=False,
+    )
+    relance_penalty_date_to = fields.Date("Interest billed up to", copy=False)

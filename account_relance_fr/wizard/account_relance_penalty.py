@@ -1,0 +1,144 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import format_date
+
+
+class AccountRelancePenalty(models.TransientModel):
+    """Bill the late-payment interest and the recovery indemnity of overdue invoices.
+
+    One customer invoice per customer, without VAT by default (the indemnity and the
+    late interest are outside the scope of VAT), linked line by line to the late invoices;
+    a period or an indemnity already billed (on a posted or draft penalty invoice) is never
+    billed again."""
+
+    _name = "account.relance.penalty"
+    _description = "Bill late-payment penalties"
+
+    invoice_ids = fields.Many2many("account.move", string="Late invoices", required=True)
+    date = fields.Date("Penalties up to", required=True, default=fields.Date.context_today)
+    line_ids = fields.One2many(
+        "account.relance.penalty.line", "wizard_id", compute="_compute_line_ids", store=True,
+        readonly=False,
+    )
+    total = fields.Float(compute="_compute_total")
+    warning = fields.Text(compute="_compute_line_ids", store=True)
+
+    @api.depends("invoice_ids", "date")
+    def _compute_line_ids(self):
+        for wizard in self:
+            commands, warnings = [Command.clear()], []
+            for move in wizard.invoice_ids._origin:
+                values = move._relance_penalties_to_bill(wizard.date)
+                if values["warning"]:
+                    warnings.append(f"{move.name}: {values['warning']}")
+                if values["interest"] or values["indemnity"]:
+                    commands.append(Command.create({
+                        "move_id": move.id,
+                        "date_from": values["date_from"],
+                        "interest": values["interest"],
+                        "indemnity": values["indemnity"],
+                    }))
+            wizard.line_ids = commands
+            wizard.warning = "\n".join(warnings) or False
+
+    @api.depends("line_ids.interest", "line_ids.indemnity")
+    def _compute_total(self):
+        for wizard in self:
+            wizard.total = sum(wizard.line_ids.mapped("interest")) + sum(
+                wizard.line_ids.mapped("indemnity")
+            )
+
+    def action_create_invoices(self):
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda line: line.interest or line.indemnity)
+        if not lines:
+            raise UserError(self.env._("There is nothing left to bill for these invoices."))
+        invoices = self.env["account.move"]
+        for (company, partner), group in lines.grouped(
+            lambda line: (line.move_id.company_id, line.move_id.commercial_partner_id)
+        ).items():
+            invoices |= self._create_penalty_invoice(company, partner, group)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(domain=[("id", "in", invoices.ids)], context={"create": False})
+        if len(invoices) == 1:
+            action.update(res_id=invoices.id, view_mode="form", views=[(False, "form")])
+        return action
+
+    def _create_penalty_invoice(self, company, partner, lines):
+        journal = company.relance_penalty_journal_id or self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
+            limit=1,
+        )
+        if not journal:
+            raise UserError(self.env._("Set a sales journal for the penalty invoices."))
+        default_account = journal.default_account_id
+        interest_account = company.relance_interest_account_id or default_account
+        indemnity_account = company.relance_indemnity_account_id or default_account
+        invoice_lines = []
+        for line in lines:
+            move = line.move_id
+            if line.interest:
+                invoice_lines.append(Command.create({
+                    "name": self.env._(
+                        "Late-payment interest on invoice %(invoice)s from %(start)s to %(end)s",
+                        invoice=move.name,
+                        start=format_date(self.env, line.date_from),
+                        end=format_date(self.env, self.date),
+                    ),
+                    "price_unit": line.interest,
+                    "quantity": 1,
+                    "account_id": interest_account.id,
+                    "tax_ids": [Command.clear()],
+                    "relance_penalty_origin_id": move.id,
+                    "relance_penalty_kind": "interest",
+                    "relance_penalty_date_to": self.date,
+                }))
+            if line.indemnity:
+                invoice_lines.append(Command.create({
+                    "name": self.env._(
+                        "Fixed indemnity for recovery costs (article D441-5 of the French "
+                        "Commercial Code), invoice %s",
+                        move.name,
+                    ),
+                    "price_unit": line.indemnity,
+                    "quantity": 1,
+                    "account_id": indemnity_account.id,
+                    "tax_ids": [Command.clear()],
+                    "relance_penalty_origin_id": move.id,
+                    "relance_penalty_kind": "indemnity",
+                }))
+        invoice = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": partner.id,
+            "journal_id": journal.id,
+            "invoice_date": self.date,
+            "currency_id": company.currency_id.id,
+            "invoice_origin": ", ".join(lines.move_id.mapped("name")),
+            "invoice_line_ids": invoice_lines,
+        })
+        body = Markup("%s <a href='#' data-oe-model='account.move' data-oe-id='%s'>%s</a>") % (
+            self.env._("Late-payment penalties billed on"), invoice.id,
+            invoice.display_name,
+        )
+        self.env["account.move"]._relance_log(
+            lines.move_id, {move.id: body for move in lines.move_id}
+        )
+        return invoice
+
+
+class AccountRelancePenaltyLine(models.TransientModel):
+    _name = "account.relance.penalty.line"
+    _description = "Late-payment penalties of one invoice"
+
+    wizard_id = fields.Many2one("account.relance.penalty", required=True, ondelete="cascade")
+    move_id = fields.Many2one("account.move", "Invoice", required=True)
+    date_from = fields.Date("Interest from")
+    interest = fields.Float(digits=(16, 2))
+    indemnity = fields.Float(digits=(16, 2))
