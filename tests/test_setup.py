@@ -19,7 +19,7 @@ def test_runs_in_the_project_virtualenv():
 def test_odoo_19_from_odoo_src():
     assert odoo.release.version_info[:2] == (19, 0)
     recorded = (ROOT / ".venv" / ".odoo_src").read_text().strip()
-    assert Path(odoo.__file__).resolve().is_relative_to(Path(recorded).resolve())
+    assert Path(odoo.release.__file__).resolve().is_relative_to(Path(recorded).resolve())
 
 
 def test_pinned_requirements_installed():
