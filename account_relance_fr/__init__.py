@@ -2,4 +2,5 @@
 from . import lib
 from . import models
 from . import wizard
+from . import controllers
 from .hooks import post_init_hook

@@ -26,6 +26,12 @@
         "data/ir_cron_data.xml",
         "data/account_payment_term_data.xml",
         "report/report_invoice.xml",
+        "report/report_relance_layout.xml",
+        "report/report_relance_notice.xml",
+        "report/report_relance_letter.xml",
+        "report/report_relance_statement.xml",
+        "report/report_relance_dossier.xml",
+        "wizard/account_relance_notice_views.xml",
         "views/account_relance_level_views.xml",
         "views/account_relance_policy_views.xml",
         "views/account_relance_event_views.xml",
@@ -37,8 +43,20 @@
         "views/account_payment_term_views.xml",
         "wizard/account_relance_send_views.xml",
         "wizard/account_relance_penalty_views.xml",
+        "views/account_relance_board_views.xml",
+        "views/account_relance_analysis_views.xml",
+        "wizard/account_relance_call_views.xml",
+        "wizard/account_relance_hold_views.xml",
         "views/account_relance_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "account_relance_fr/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "account_relance_fr/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/account_relance_demo.xml",
     ],

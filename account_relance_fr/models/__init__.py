@@ -13,3 +13,7 @@ from . import mail_activity
 from . import account_payment_term
 from . import account_payment_term_line
 from . import account_move_line
+from . import account_relance_board
+from . import account_relance_effectiveness
+from . import account_relance_dso
+from . import relance_dossier

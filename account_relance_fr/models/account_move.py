@@ -771,3 +771,42 @@ class AccountMove(models.Model):
             "name": self.env._("Bill the penalties"),
             "context": {"default_invoice_ids": [Command.set(moves.ids)]},
         }
+
+    def _relance_notify_dispute(self, reason, note=False):
+        """Tell the salesperson (and the company's dispute contact) about a dispute."""
+        for move in self:
+            users = move.invoice_user_id | move.company_id.relance_dispute_user_id
+            if not users:
+                continue
+            move.message_post(
+                body=self.env._(
+                    "Dispute recorded on this invoice: %(reason)s%(note)s. The dunning is paused.",
+                    reason=reason.name or "",
+                    note=" — %s" % note if note else "",
+                ),
+                partner_ids=users.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    def action_relance_log_call(self):
+        moves = self.filtered_domain(self._relance_base_domain())
+        if not moves or len(moves.commercial_partner_id) > 1:
+            raise UserError(self.env._("Select the open invoices of one customer."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.relance.call",
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Log a call"),
+            "context": {"default_invoice_ids": [Command.set(moves.ids)]},
+        }
+
+    def action_relance_hold_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.relance.hold",
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Pause the dunning"),
+            "context": {"default_invoice_ids": [Command.set(self.ids)]},
+        }

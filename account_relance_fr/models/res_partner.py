@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib import analysis
 
 
 class ResPartner(models.Model):
@@ -44,6 +47,24 @@ class ResPartner(models.Model):
         "account.relance.event", "partner_id", "Dunning actions"
     )
     relance_event_count = fields.Integer(compute="_compute_relance_event_count")
+    relance_open_invoice_ids = fields.Many2many(
+        "account.move", compute="_compute_relance_open_invoice_ids", string="Open invoices"
+    )
+    relance_avg_days_late = fields.Float(
+        "Average days late", compute="_compute_relance_payment_behaviour", digits=(16, 1)
+    )
+    relance_late_count = fields.Integer(
+        "Invoices paid late", compute="_compute_relance_payment_behaviour"
+    )
+    relance_paid_count = fields.Integer(
+        "Invoices paid (12 months)", compute="_compute_relance_payment_behaviour"
+    )
+    relance_payer_badge = fields.Selection(
+        [("good", "Good payer"), ("normal", "Normal payer"), ("bad", "Bad payer"),
+         ("unknown", "Not enough history")],
+        "Payment behaviour",
+        compute="_compute_relance_payment_behaviour",
+    )
 
     @api.depends(
         "relance_debtor_type_override",
@@ -74,6 +95,61 @@ class ResPartner(models.Model):
         for partner in self:
             partner.relance_event_count = counts.get(partner.commercial_partner_id, 0)
 
+    def _compute_relance_open_invoice_ids(self):
+        Move = self.env["account.move"]
+        moves = Move.search(
+            Move._relance_base_domain()
+            + [("commercial_partner_id", "in", self.commercial_partner_id.ids),
+               ("company_id", "in", self.env.companies.ids)],
+            order="invoice_date_due",
+        )
+        by_partner = moves.grouped("commercial_partner_id")
+        for partner in self:
+            partner.relance_open_invoice_ids = by_partner.get(
+                partner.commercial_partner_id, Move
+            )
+
+    def _compute_relance_payment_behaviour(self):
+        """Customer invoices paid over the last 12 months: how late, how often (one query)."""
+        stats = {}
+        commercial = self.commercial_partner_id
+        if commercial.ids:
+            for model in ("account.move", "account.move.line", "account.partial.reconcile"):
+                self.env[model].flush_model()
+            rows = self.env.execute_query(SQL(
+                """
+                SELECT inv.partner_id, COUNT(*),
+                       COUNT(*) FILTER (WHERE inv.days_late > 0),
+                       COALESCE(AVG(GREATEST(inv.days_late, 0)), 0)
+                  FROM (
+                    SELECT am.commercial_partner_id AS partner_id,
+                           MAX(apr.max_date) - am.invoice_date_due AS days_late
+                      FROM account_move am
+                      JOIN account_move_line aml
+                        ON aml.move_id = am.id AND aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                     WHERE am.move_type = 'out_invoice'
+                       AND am.state = 'posted'
+                       AND am.payment_state IN ('paid', 'in_payment')
+                       AND am.commercial_partner_id IN %s
+                       AND am.company_id IN %s
+                  GROUP BY am.id
+                    HAVING MAX(apr.max_date) >= CURRENT_DATE - 365
+                  ) inv
+              GROUP BY inv.partner_id
+                """,
+                tuple(commercial.ids), tuple(self.env.companies.ids),
+            ))
+            stats = {row[0]: row[1:] for row in rows}
+        for partner in self:
+            count, late, avg = stats.get(partner.commercial_partner_id.id, (0, 0, 0.0))
+            partner.relance_paid_count = count
+            partner.relance_late_count = late
+            partner.relance_avg_days_late = float(avg)
+            partner.relance_payer_badge = analysis.payer_badge(
+                float(avg), late / count if count else 0.0, count
+            )
+
     def _relance_policy(self, company):
         """The policy that applies to this (commercial) partner in ``company``."""
         self.ensure_one()
@@ -99,3 +175,7 @@ class ResPartner(models.Model):
             + [("commercial_partner_id", "=", self.commercial_partner_id.id)]
         )
         return invoices._relance_action_send_wizard()
+
+    def action_relance_log_call(self):
+        self.ensure_one()
+        return self.relance_open_invoice_ids.action_relance_log_call()

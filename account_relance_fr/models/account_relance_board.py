@@ -1,0 +1,213 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+AGING = ("not_due", "1_30", "31_60", "61_90", "over_90")
+
+
+class AccountRelanceBoard(models.Model):
+    """The credit controller's board: one card per customer and company with open invoices.
+
+    A read-only SQL model over the invoices (nothing is stored beside them): totals, aging,
+    the highest level reached, the next action and the pauses."""
+
+    _name = "account.relance.board"
+    _description = "Dunning board"
+    _auto = False
+    _order = "level_sequence desc, oldest_days desc, id"
+    _rec_name = "partner_id"
+    _depends = {
+        "account.move": [
+            "move_type", "state", "payment_state", "invoice_date_due", "company_id",
+            "commercial_partner_id", "amount_residual_signed", "invoice_user_id",
+            "relance_level_id", "relance_next_date", "relance_next_level_id", "relance_hold",
+            "relance_promise_date", "relance_prescription_date",
+        ],
+        "account.relance.level": ["sequence"],
+        "res.partner": ["relance_user_id", "relance_blocked"],
+        "res.company": ["currency_id", "relance_prescription_warning_days"],
+    }
+
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    level_id = fields.Many2one(
+        "account.relance.level", "Highest level", readonly=True, group_expand="_group_expand_level"
+    )
+    level_sequence = fields.Integer(readonly=True)
+    level_color = fields.Integer(related="level_id.color")
+    user_id = fields.Many2one("res.users", "Responsible", readonly=True)
+    invoice_count = fields.Integer("Open invoices", readonly=True)
+    overdue_count = fields.Integer("Overdue invoices", readonly=True)
+    amount_due = fields.Monetary("Total due", readonly=True)
+    amount_overdue = fields.Monetary("Total overdue", readonly=True)
+    amount_not_due = fields.Monetary("Not due", readonly=True)
+    amount_1_30 = fields.Monetary("1-30 days", readonly=True)
+    amount_31_60 = fields.Monetary("31-60 days", readonly=True)
+    amount_61_90 = fields.Monetary("61-90 days", readonly=True)
+    amount_over_90 = fields.Monetary("Over 90 days", readonly=True)
+    oldest_days = fields.Integer("Oldest days overdue", readonly=True)
+    oldest_due_date = fields.Date("Oldest due date", readonly=True)
+    next_date = fields.Date("Next action", readonly=True)
+    next_level_id = fields.Many2one("account.relance.level", "Next level", readonly=True)
+    has_dispute = fields.Boolean("Dispute", readonly=True)
+    has_promise = fields.Boolean("Promise", readonly=True)
+    promise_date = fields.Date("Promised for", readonly=True)
+    has_litigation = fields.Boolean("Litigation", readonly=True)
+    is_blocked = fields.Boolean("Blocked", readonly=True)
+    near_prescription = fields.Boolean("Near limitation", readonly=True)
+    prescription_date = fields.Date("Next limitation date", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            WITH open_moves AS (
+                SELECT am.*,
+                       CURRENT_DATE - am.invoice_date_due AS days_late,
+                       lvl.sequence AS lvl_sequence
+                  FROM account_move am
+             LEFT JOIN account_relance_level lvl ON lvl.id = am.relance_level_id
+                 WHERE am.move_type = 'out_invoice'
+                   AND am.state = 'posted'
+                   AND am.payment_state IN ('not_paid', 'partial')
+                   AND am.invoice_date_due IS NOT NULL
+            )
+            SELECT MIN(m.id) AS id,
+                   m.commercial_partner_id AS partner_id,
+                   m.company_id AS company_id,
+                   MIN(c.currency_id) AS currency_id,
+                   (ARRAY_AGG(m.relance_level_id ORDER BY m.lvl_sequence DESC NULLS LAST))[1]
+                       AS level_id,
+                   COALESCE(MAX(m.lvl_sequence), 0) AS level_sequence,
+                   COALESCE(
+                       (p.relance_user_id ->> m.company_id::text)::int,
+                       (ARRAY_AGG(m.invoice_user_id ORDER BY m.invoice_date_due))[1]
+                   ) AS user_id,
+                   COUNT(*) AS invoice_count,
+                   COUNT(*) FILTER (WHERE m.days_late > 0) AS overdue_count,
+                   SUM(m.amount_residual_signed) AS amount_due,
+                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 0), 0)
+                       AS amount_overdue,
+                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late <= 0), 0)
+                       AS amount_not_due,
+                   COALESCE(SUM(m.amount_residual_signed)
+                       FILTER (WHERE m.days_late BETWEEN 1 AND 30), 0) AS amount_1_30,
+                   COALESCE(SUM(m.amount_residual_signed)
+                       FILTER (WHERE m.days_late BETWEEN 31 AND 60), 0) AS amount_31_60,
+                   COALESCE(SUM(m.amount_residual_signed)
+                       FILTER (WHERE m.days_late BETWEEN 61 AND 90), 0) AS amount_61_90,
+                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 90), 0)
+                       AS amount_over_90,
+                   GREATEST(MAX(m.days_late), 0) AS oldest_days,
+                   MIN(m.invoice_date_due) AS oldest_due_date,
+                   MIN(m.relance_next_date) FILTER (WHERE m.relance_hold IS NULL)
+                       AS next_date,
+                   (ARRAY_AGG(m.relance_next_level_id ORDER BY m.relance_next_date)
+                       FILTER (WHERE m.relance_hold IS NULL
+                               AND m.relance_next_level_id IS NOT NULL))[1] AS next_level_id,
+                   BOOL_OR(m.relance_hold = 'dispute') AS has_dispute,
+                   BOOL_OR(m.relance_hold = 'promise') AS has_promise,
+                   MIN(m.relance_promise_date) FILTER (WHERE m.relance_hold = 'promise')
+                       AS promise_date,
+                   BOOL_OR(m.relance_hold = 'litigation') AS has_litigation,
+                   BOOL_OR(m.relance_hold = 'blocked')
+                       OR COALESCE((p.relance_blocked ->> m.company_id::text)::boolean, FALSE)
+                       AS is_blocked,
+                   MIN(m.relance_prescription_date) AS prescription_date,
+                   COALESCE(MIN(m.relance_prescription_date)
+                       <= CURRENT_DATE + COALESCE(MIN(c.relance_prescription_warning_days), 90),
+                       FALSE) AS near_prescription
+              FROM open_moves m
+              JOIN res_partner p ON p.id = m.commercial_partner_id
+              JOIN res_company c ON c.id = m.company_id
+          GROUP BY m.commercial_partner_id, m.company_id, p.relance_user_id, p.relance_blocked
+            """
+        )
+
+    @api.model
+    def _group_expand_level(self, levels, domain):
+        """Show every level of the company's policies as a column, in ladder order."""
+        companies = self.env.companies
+        return self.env["account.relance.level"].search(
+            [("company_id", "in", companies.ids),
+             ("policy_id", "in", companies.relance_policy_id.ids)],
+            order="sequence, id",
+        ) | levels
+
+    # ------------------------------------------------------------------ actions on a card
+    def _open_invoices(self):
+        self.ensure_one()
+        return self.env["account.move"].search(
+            self.env["account.move"]._relance_base_domain()
+            + [("commercial_partner_id", "=", self.partner_id.id),
+               ("company_id", "=", self.company_id.id)]
+        )
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {"relance_open_tab": True},
+        }
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.action_relance_invoices"
+        )
+        action["domain"] = [("id", "in", self._open_invoices().ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_send_reminder(self):
+        self.ensure_one()
+        overdue = self._open_invoices().filtered(
+            lambda m: m.invoice_date_due < fields.Date.context_today(self)
+        )
+        return (overdue or self._open_invoices())._relance_action_send_wizard()
+
+    def action_log_call(self):
+        self.ensure_one()
+        return self._open_invoices().action_relance_log_call()
+
+    def action_move_to_level(self, level_id):
+        """Drag and drop of a card on a level column: perform that level now for the
+        customer's overdue invoices that have not reached it, recorded in their history
+        with the user who did it. Never silent: the board asks for a confirmation first."""
+        level = self.env["account.relance.level"].browse(level_id).exists()
+        if not level:
+            raise UserError(self.env._("This dunning level no longer exists."))
+        for card in self:
+            moves = card._open_invoices().filtered(
+                lambda m: m.invoice_date_due < fields.Date.context_today(self)
+                and (m.relance_level_id.sequence or 0) < level.sequence
+                and not m.relance_event_line_ids.filtered(lambda line: line.level_id == level)
+            )
+            if not moves:
+                continue
+            moves = moves.try_lock_for_update()
+            reached = min(moves.mapped(lambda m: m.relance_level_id.sequence or 0))
+            skipped = level.policy_id.level_ids.filtered(
+                lambda lv, reached=reached: reached < lv.sequence < level.sequence
+            )
+            groups = {
+                (card.company_id, card.partner_id, currency, level): invoices
+                for currency, invoices in moves.grouped("currency_id").items()
+            }
+            events = self.env["account.relance.event"].with_context(
+                relance_manual_move=True
+            )._relance_create_level(level, groups, fields.Date.context_today(self))
+            note = self.env._("Moved to %(level)s from the board by %(user)s.",
+                              level=level.name, user=self.env.user.name)
+            if skipped:
+                note += " " + self.env._("Skipped levels: %s.", ", ".join(skipped.mapped("name")))
+            events.write({"note": note})
+            for event in events:
+                event.message_post(body=note, subtype_xmlid="account_relance_fr.mt_relance")
+        return True

@@ -1,0 +1,217 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import new_test_user, tagged
+
+from .common import RelanceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceBoard(RelanceCommon):
+    """The board's figures on a small known data set (dates relative to the database's
+    CURRENT_DATE, which the SQL of the board uses)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env["account.move"])
+
+    def card(self, partner):
+        return self.env["account.relance.board"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
+        )
+
+    def test_aging_buckets_and_flags(self):
+        t = self.today
+        for days, amount in ((-3, 10.0), (5, 100.0), (40, 200.0), (70, 400.0), (100, 800.0)):
+            self.invoice(amount=amount, due=t - timedelta(days=days))
+        disputed = self.invoice(amount=1.0, due=t - timedelta(days=2))
+        disputed.action_relance_set_hold("dispute", note="prix")
+        card = self.card(self.customer)
+        self.assertEqual(len(card), 1)
+        self.assertEqual(
+            (card.amount_not_due, card.amount_1_30, card.amount_31_60, card.amount_61_90,
+             card.amount_over_90),
+            (10.0, 101.0, 200.0, 400.0, 800.0),
+        )
+        self.assertEqual(card.amount_overdue, 1501.0)
+        self.assertEqual(card.amount_due, 1511.0)
+        self.assertEqual((card.invoice_count, card.overdue_count, card.oldest_days), (6, 5, 100))
+        self.assertTrue(card.has_dispute)
+        self.assertFalse(card.has_promise or card.has_litigation or card.is_blocked)
+        self.assertEqual(card.next_level_id, self.level(0))
+
+    def test_highest_level_and_grouping(self):
+        t = self.today
+        old = self.invoice(amount=100.0, due=t - timedelta(days=30))
+        self.invoice(amount=100.0, due=t - timedelta(days=8))
+        self.run_relance(t - timedelta(days=23))  # old: first reminder
+        self.run_relance(t - timedelta(days=9))   # old: second reminder
+        self.assertEqual(old.relance_level_id, self.level(1))
+        card = self.card(self.customer)
+        self.assertEqual(card.level_id, self.level(1))
+        groups = self.env["account.relance.board"].read_group(
+            [("company_id", "=", self.company.id)], ["amount_overdue:sum"], ["level_id"]
+        )
+        level_ids = [g["level_id"][0] for g in groups if g["level_id"]]
+        # every level of the company's policy is a column, in ladder order
+        self.assertEqual(level_ids[: len(self.levels)], self.levels.ids)
+
+    def test_move_card_to_formal_notice_records_who_and_skips(self):
+        t = self.today
+        move = self.invoice(amount=100.0, due=t - timedelta(days=10))
+        card = self.card(self.customer)
+        notice = self.levels.filtered(lambda lv: lv.channel == "formal_notice")
+        card.action_move_to_level(notice.id)
+        self.assertEqual(move.relance_level_id, notice)
+        event = self.events_of(move)
+        self.assertEqual(event.level_id, notice)
+        self.assertIn(self.env.user.name, event.note)
+        self.assertIn(self.level(0).name, event.note, "the skipped steps are recorded")
+        self.assertIn("Moved to", event.message_ids[:1].body)
+
+    def test_effectiveness_per_level(self):
+        t = self.today - timedelta(days=200)
+        fast, slow, never = (self.invoice(amount=100.0, due=t) for _i in range(3))
+        self.run_relance(t + timedelta(days=7))
+        self._register_payment(fast, payment_date=t + timedelta(days=17))   # 10 days after
+        self._register_payment(slow, payment_date=t + timedelta(days=32))   # 25 days after
+        rows = self.env["account.relance.effectiveness"].read_group(
+            [("move_id", "in", (fast | slow | never).ids)],
+            ["paid_15:avg", "paid_30:avg", "reminder_count:sum"],
+            ["level_id"],
+        )
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["reminder_count"], 3)
+        self.assertAlmostEqual(rows[0]["paid_15"], 1 / 3)
+        self.assertAlmostEqual(rows[0]["paid_30"], 2 / 3)
+
+    def test_payer_badge(self):
+        t = self.today
+        good = self.env["res.partner"].create({"name": "Bon payeur", "is_company": True})
+        bad = self.env["res.partner"].create({"name": "Mauvais payeur", "is_company": True})
+        for i in range(4):
+            on_time = self.invoice(partner=good, amount=50.0, due=t - timedelta(days=60 + i))
+            self._register_payment(on_time, payment_date=t - timedelta(days=61 + i))
+            late = self.invoice(partner=bad, amount=50.0, due=t - timedelta(days=90 + i))
+            self._register_payment(late, payment_date=t - timedelta(days=40 + i))
+        self.assertEqual(good.relance_payer_badge, "good")
+        self.assertEqual(good.relance_paid_count, 4)
+        self.assertEqual(good.relance_late_count, 0)
+        self.assertEqual(bad.relance_payer_badge, "bad")
+        self.assertEqual(bad.relance_late_count, 4)
+        self.assertAlmostEqual(bad.relance_avg_days_late, 50.0)
+        nobody = self.env["res.partner"].create({"name": "Nouveau"})
+        self.assertEqual(nobody.relance_payer_badge, "unknown")
+
+    def test_dso(self):
+        rows = self.env["account.relance.dso"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(rows), 12)
+        last = rows.sorted("month_end")[-1]
+        self.assertEqual(last.month_end, self.today.replace(day=1) - timedelta(days=1))
+        # 12,000 invoiced 40 days before last month's end, 3,000 still due: 3000/12000*365
+        self.invoice(amount=12000.0, due=last.month_end - timedelta(days=10))
+        move = self.env["account.move"].search([], order="id desc", limit=1)
+        self.assertEqual(move.invoice_date, last.month_end - timedelta(days=40))
+        self._register_payment(move, payment_date=last.month_end - timedelta(days=5),
+                               amount=9000.0)
+        self.env.invalidate_all()
+        last = self.env["account.relance.dso"].search(
+            [("company_id", "=", self.company.id), ("month_end", "=", last.month_end)]
+        )
+        self.assertEqual(last.dso, 91.3)
+
+    def test_call_with_promise_and_dispute(self):
+        move = self.invoice(amount=300.0)
+        action = move.action_relance_log_call()
+        wizard = self.env[action["res_model"]].with_context(action["context"]).create({
+            "outcome": "promise",
+            "promise_date": self.day0 + timedelta(days=20),
+            "promise_amount": 300.0,
+            "note": "Paiement la semaine prochaine",
+        })
+        wizard.action_log()
+        self.assertEqual(move.relance_state, "promise")
+        self.assertIn("Paiement la semaine prochaine", move.message_ids[:1].body)
+        salesman = new_test_user(self.env, login="vendeur", groups="account.group_account_invoice")
+        other = self.invoice(amount=200.0, invoice_user_id=salesman.id)
+        action = other.action_relance_log_call()
+        self.env[action["res_model"]].with_context(action["context"]).create({
+            "outcome": "dispute",
+            "dispute_reason_id": self.env.ref("account_relance_fr.dispute_reason_quality").id,
+        }).action_log()
+        self.assertEqual(other.relance_state, "dispute")
+        notified = other.message_ids.filtered(lambda m: salesman.partner_id in m.partner_ids)
+        self.assertTrue(notified)
+
+    def test_call_no_answer_reschedules(self):
+        move = self.invoice(amount=300.0)
+        action = move.action_relance_log_call()
+        self.env[action["res_model"]].with_context(action["context"]).create({
+            "outcome": "no_answer", "next_call_date": self.day0 + timedelta(days=3),
+        }).action_log()
+        activity = self.customer.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("account_relance_fr.mail_act_relance_call")
+        )
+        self.assertEqual(activity.date_deadline, self.day0 + timedelta(days=3))
+
+    def test_mass_hold_and_resume(self):
+        moves = self.invoice() | self.invoice()
+        action = moves.action_relance_hold_wizard()
+        self.env[action["res_model"]].with_context(action["context"]).create(
+            {"hold": "litigation", "note": "Transmis à l'avocat"}
+        ).action_apply()
+        self.assertEqual(set(moves.mapped("relance_state")), {"litigation"})
+        self.env[action["res_model"]].with_context(action["context"]).create(
+            {"hold": "resume"}
+        ).action_apply()
+        self.assertEqual(set(moves.mapped("relance_state")), {"none"})
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceViewsAccess(RelanceCommon):
+    """Every view of the addon opens for a user of each access group."""
+
+    def test_views_open_for_each_group(self):
+        self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        users = {
+            "user": new_test_user(
+                self.env, login="relance_user", groups="account.group_account_invoice",
+                company_id=self.company.id, company_ids=self.company.ids,
+            ),
+            "manager": new_test_user(
+                self.env, login="relance_manager", groups="account.group_account_manager",
+                company_id=self.company.id, company_ids=self.company.ids,
+            ),
+        }
+        self.assertTrue(users["user"].has_group("account_relance_fr.group_relance_user"))
+        self.assertFalse(users["user"].has_group("account_relance_fr.group_relance_manager"))
+        self.assertTrue(users["manager"].has_group("account_relance_fr.group_relance_manager"))
+        views = self.env["ir.ui.view"].search([
+            ("model", "like", "account.relance."), ("type", "in", ("list", "form", "kanban",
+                                                                  "pivot", "graph", "search")),
+        ])
+        read_only = {"account.relance.policy", "account.relance.level", "account.relance.rate",
+                     "account.relance.dispute.reason"}
+        for name, user in users.items():
+            for model in set(views.mapped("model")):
+                if model in ("account.relance.penalty", "account.relance.penalty.line") and (
+                        name == "user"):
+                    continue
+                env = self.env(user=user)
+                result = env[model].get_views([(False, t) for t in set(
+                    views.filtered(lambda v, m=model: v.model == m).mapped("type"))])
+                self.assertTrue(result["views"], f"{model} for {name}")
+                if not env[model]._transient:
+                    env[model].web_search_read([], {"display_name": {}}, limit=5)
+            # the invoice and partner forms with the dunning tab
+            for model in ("account.move", "res.partner"):
+                self.env(user=user)[model].get_views([(False, "form")])
+        # a plain user cannot configure
+        with self.assertRaises(Exception):
+            self.env(user=users["user"])["account.relance.level"].create(
+                {"name": "x", "delay": 1, "policy_id": self.policy.id}
+            )
+        self.assertTrue(read_only)

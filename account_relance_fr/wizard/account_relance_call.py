@@ -1,0 +1,106 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountRelanceCall(models.TransientModel):
+    """Log a dunning phone call and its outcome, from the board, an invoice or a partner."""
+
+    _name = "account.relance.call"
+    _description = "Log a dunning call"
+
+    invoice_ids = fields.Many2many("account.move", string="Invoices", required=True)
+    partner_id = fields.Many2one("res.partner", compute="_compute_partner_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_partner_id")
+    amount_due = fields.Monetary(compute="_compute_partner_id")
+    outcome = fields.Selection(
+        [
+            ("promise", "Promise to pay"),
+            ("dispute", "Dispute"),
+            ("wrong_contact", "Wrong contact"),
+            ("no_answer", "No answer"),
+            ("reached", "Reached, no commitment"),
+        ],
+        required=True,
+        default="promise",
+    )
+    promise_date = fields.Date(default=lambda self: fields.Date.context_today(self) + timedelta(7))
+    promise_amount = fields.Monetary()
+    dispute_reason_id = fields.Many2one("account.relance.dispute.reason", "Dispute reason")
+    next_call_date = fields.Date(
+        "Call again on", default=lambda self: fields.Date.context_today(self) + timedelta(2)
+    )
+    note = fields.Text()
+
+    @api.depends("invoice_ids")
+    def _compute_partner_id(self):
+        for wizard in self:
+            moves = wizard.invoice_ids._origin
+            wizard.partner_id = moves.commercial_partner_id[:1]
+            wizard.currency_id = moves.currency_id[:1] or self.env.company.currency_id
+            wizard.amount_due = sum(moves.mapped("amount_residual"))
+
+    @api.onchange("outcome", "amount_due")
+    def _onchange_outcome(self):
+        if self.outcome == "promise" and not self.promise_amount:
+            self.promise_amount = self.amount_due
+
+    def action_log(self):
+        self.ensure_one()
+        moves = self.invoice_ids
+        labels = dict(self._fields["outcome"]._description_selection(self.env))
+        summary = self.env._("Dunning call: %s", labels[self.outcome])
+        if self.note:
+            summary += " — " + self.note
+        if self.outcome == "promise":
+            if not self.promise_date:
+                raise UserError(self.env._("A payment promise needs a date."))
+            moves.action_relance_set_hold(
+                "promise", note=self.note, promise_date=self.promise_date,
+                promise_amount=self.promise_amount,
+            )
+        elif self.outcome == "dispute":
+            if not self.dispute_reason_id:
+                raise UserError(self.env._("Choose the reason of the dispute."))
+            moves.action_relance_set_hold(
+                "dispute", note=self.note or self.dispute_reason_id.name,
+                dispute_reason=self.dispute_reason_id.id,
+            )
+            moves._relance_notify_dispute(self.dispute_reason_id, self.note)
+        # the call activities of these invoices are done, with the outcome as feedback
+        calls = self.env["account.relance.event"].search([
+            ("line_ids.move_id", "in", moves.ids),
+            ("state", "=", "todo"),
+            ("channel", "=", "phone"),
+        ])
+        for activity in calls.activity_ids:
+            activity.action_feedback(feedback=summary)
+        calls.filtered(lambda e: e.state == "todo").write({"state": "done"})
+        calls.write({"note": summary})
+        if self.outcome in ("no_answer", "wrong_contact"):
+            self._schedule_callback(moves, summary)
+        body = Markup("<p>%s</p>") % summary
+        Move = self.env["account.move"]
+        Move._relance_log(moves, {move.id: body for move in moves})
+        Move._relance_log(self.partner_id, {self.partner_id.id: body})
+        return {"type": "ir.actions.act_window_close"}
+
+    def _schedule_callback(self, moves, summary):
+        partner = self.partner_id
+        user = partner.with_company(moves.company_id[:1]).relance_user_id or self.env.user
+        act_type = self.env.ref("account_relance_fr.mail_act_relance_call")
+        partner.activity_schedule(
+            act_type_xmlid="account_relance_fr.mail_act_relance_call",
+            date_deadline=self.next_call_date or fields.Date.context_today(self),
+            summary=(
+                self.env._("Call again") if self.outcome == "no_answer"
+                else self.env._("Find the right contact")
+            ),
+            note=summary,
+            user_id=user.id,
+            activity_type_id=act_type.id,
+        )

@@ -1,0 +1,242 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+NOTICE_REPORT = "account_relance_fr.action_report_relance_notice"
+LETTER_REPORT = "account_relance_fr.action_report_relance_letter"
+
+
+class AccountRelanceNotice(models.TransientModel):
+    """Send a formal notice (mise en demeure) by registered letter, or record its receipt.
+
+    Opened from a formal-notice dunning action, or from a customer (the action is then
+    created at the formal-notice level of the customer's policy for the chosen invoices).
+    """
+
+    _name = "account.relance.notice"
+    _description = "Formal notice"
+
+    mode = fields.Selection(
+        [("send", "Send"), ("receipt", "Record receipt")], required=True, default="send"
+    )
+    event_id = fields.Many2one(
+        "account.relance.event",
+        "Dunning action",
+        domain="[('channel', 'in', ('formal_notice', 'registered_letter'))]",
+    )
+    channel = fields.Selection(related="event_id.channel")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        domain="[('parent_id', '=', False)]",
+    )
+    level_id = fields.Many2one(
+        "account.relance.level", "Formal notice level", compute="_compute_level_id", store=True
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        compute="_compute_invoice_ids",
+        store=True,
+        readonly=False,
+        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
+        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    sent_date = fields.Date(
+        "Sending date", required=True, default=fields.Date.context_today
+    )
+    registered_number = fields.Char(
+        "Registered letter number",
+        compute="_compute_from_event",
+        store=True,
+        readonly=False,
+        help="Number of the registered letter with acknowledgment of receipt (LRAR).",
+    )
+    receipt_date = fields.Date(
+        "Receipt date", default=fields.Date.context_today,
+        help="Date the customer received the formal notice (acknowledgment of receipt).",
+    )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("relance_notice_mode"):
+            values["mode"] = context["relance_notice_mode"]
+        active_id = context.get("active_id")
+        if context.get("active_model") == "account.relance.event" and active_id:
+            event = self.env["account.relance.event"].browse(active_id)
+            values.update(event_id=event.id, company_id=event.company_id.id)
+        elif context.get("active_model") == "res.partner" and active_id:
+            partner = self.env["res.partner"].browse(active_id).commercial_partner_id
+            values["partner_id"] = partner.id
+        return values
+
+    @api.depends("event_id")
+    def _compute_partner_id(self):
+        for wizard in self:
+            wizard.partner_id = wizard.event_id.partner_id or wizard.partner_id
+
+    @api.depends("event_id", "partner_id", "company_id")
+    def _compute_level_id(self):
+        for wizard in self:
+            if wizard.event_id:
+                wizard.level_id = wizard.event_id.level_id
+                continue
+            policy = (
+                wizard.partner_id._relance_policy(wizard.company_id)
+                if wizard.partner_id and wizard.company_id
+                else False
+            )
+            wizard.level_id = (
+                policy.level_ids.filtered(lambda lv: lv.channel == "formal_notice").sorted(
+                    "sequence"
+                )[-1:]
+                if policy
+                else False
+            )
+
+    @api.depends("event_id", "partner_id", "company_id")
+    def _compute_invoice_ids(self):
+        Move = self.env["account.move"]
+        for wizard in self:
+            if wizard.event_id:
+                wizard.invoice_ids = wizard.event_id.line_ids.move_id
+            elif wizard.partner_id and wizard.company_id:
+                wizard.invoice_ids = Move.search(
+                    Move._relance_base_domain()
+                    + [
+                        ("commercial_partner_id", "=", wizard.partner_id.id),
+                        ("company_id", "=", wizard.company_id.id),
+                        ("invoice_date_due", "<", fields.Date.context_today(wizard)),
+                    ]
+                )
+            else:
+                wizard.invoice_ids = False
+
+    @api.depends("event_id")
+    def _compute_from_event(self):
+        for wizard in self:
+            wizard.registered_number = wizard.event_id.registered_number
+
+    # ------------------------------------------------------------------ send
+    def _create_events(self):
+        """The formal-notice actions for the chosen invoices (one per currency)."""
+        self.ensure_one()
+        if not self.level_id:
+            raise UserError(
+                self.env._("The dunning policy of this customer has no formal notice level.")
+            )
+        moves = self.invoice_ids._origin.filtered_domain(
+            self.env["account.move"]._relance_base_domain()
+        )
+        if not moves:
+            raise UserError(self.env._("There is no open invoice to put on formal notice."))
+        done = moves.filtered(lambda m: self.level_id in m.relance_event_line_ids.level_id)
+        if done:
+            raise UserError(
+                self.env._(
+                    "A formal notice was already sent for %(invoices)s.",
+                    invoices=", ".join(done.mapped("name")),
+                )
+            )
+        locked = moves.try_lock_for_update()
+        if locked != moves:
+            raise UserError(self.env._("The nightly run is processing these invoices; retry."))
+        groups = {
+            (self.company_id, self.partner_id.commercial_partner_id, currency, self.level_id): inv
+            for currency, inv in moves.grouped("currency_id").items()
+        }
+        return self.env["account.relance.event"]._relance_create_level(
+            self.level_id, groups, fields.Date.context_today(self)
+        )
+
+    def action_generate(self):
+        """Record the sending, mark the action done, archive the letter in its chatter and
+        download it."""
+        self.ensure_one()
+        events = self.event_id or self._create_events()
+        if any(event.state in ("cancel", "failed") for event in events):
+            raise UserError(self.env._("This dunning action is cancelled or failed."))
+        events.write({"sent_date": self.sent_date, "registered_number": self.registered_number})
+        events.action_done()
+        report_ref = NOTICE_REPORT if events[:1].channel == "formal_notice" else LETTER_REPORT
+        self._archive_letters(events, report_ref)
+        return self.env["ir.actions.report"]._get_report(report_ref).report_action(events, config=False)
+
+    def _archive_letters(self, events, report_ref):
+        """Render the letter of each action and post it in the action's chatter; note the
+        sending on each invoice."""
+        Dossier = self.env["account.relance.dossier"]
+        subtype = "account_relance_fr.mt_relance"
+        move_bodies = {}
+        for event in events:
+            content, ext = Dossier._render(report_ref, event)
+            filename = Dossier._report_filename(report_ref, event, ext)
+            body = self._sent_body(event)
+            event.message_post(
+                body=body,
+                attachments=[(filename, content)],
+                message_type="comment",
+                subtype_xmlid=subtype,
+            )
+            for move in event.line_ids.move_id:
+                move_bodies[move.id] = body
+        self.env["account.move"]._relance_log(events.line_ids.move_id, move_bodies)
+
+    def _sent_body(self, event):
+        label = (
+            self.env._("Formal notice")
+            if event.channel == "formal_notice"
+            else self.env._("Registered letter")
+        )
+        if event.registered_number:
+            text = self.env._(
+                "%(document)s sent on %(date)s by registered letter n° %(number)s.",
+                document=label,
+                date=format_date(self.env, event.sent_date),
+                number=event.registered_number,
+            )
+        else:
+            text = self.env._(
+                "%(document)s sent on %(date)s.",
+                document=label,
+                date=format_date(self.env, event.sent_date),
+            )
+        return Markup("<p>%s</p>") % text
+
+    # ------------------------------------------------------------------ receipt
+    def action_record_receipt(self):
+        """Record the receipt date on the action and note it on the action and its invoices."""
+        self.ensure_one()
+        event = self.event_id
+        if not event:
+            raise UserError(self.env._("Choose the formal notice whose receipt you record."))
+        if not self.receipt_date:
+            raise UserError(self.env._("Enter the receipt date."))
+        if event.sent_date and self.receipt_date < event.sent_date:
+            raise UserError(self.env._("The receipt date cannot be before the sending date."))
+        vals = {"receipt_date": self.receipt_date}
+        if self.registered_number and not event.registered_number:
+            vals["registered_number"] = self.registered_number
+        event.write(vals)
+        body = Markup("<p>%s</p>") % self.env._(
+            "%(document)s received by the customer on %(date)s%(number)s.",
+            document=event.level_id.name,
+            date=format_date(self.env, self.receipt_date),
+            number=f" (n° {event.registered_number})" if event.registered_number else "",
+        )
+        Move = self.env["account.move"]
+        Move._relance_log(event, {event.id: body})
+        Move._relance_log(event.line_ids.move_id, dict.fromkeys(event.line_ids.move_id.ids, body))
+        return {"type": "ir.actions.act_window_close"}
