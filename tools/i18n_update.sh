@@ -29,13 +29,18 @@ CHECK=0
 case "${1:-}" in
     "") ;;
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
 say() { printf '\033[1m[i18n]\033[0m %s\n' "$*"; }
 
 DB="${I18N_DB:-relance_i18n_$$}"
+# never reuse (and then drop) a database that is not ours
+if [ "$(psql -X -tA -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" = 1 ]; then
+    echo "[i18n] the database $DB already exists; choose another I18N_DB" >&2
+    exit 1
+fi
 TMP="$(mktemp -d)"
 export ODOO_DATA_DIR="$TMP/data"
 cleanup() {
@@ -69,7 +74,6 @@ say "exporting the translation template"
 
 say "merging into $(realpath --relative-to="$ROOT" "$PO")"
 "$PY" - "$EXPORTED" "$POT" "$PO" "$CHECK" <<'PYEOF'
-import datetime
 import difflib
 import re
 import sys

@@ -173,7 +173,8 @@ class AccountRelanceDossier(models.AbstractModel):
             .search(domain, order="date, id")
         )
         labels = self._channel_labels()
-        return [self._event_info(event, labels) for event in events]
+        steps = [self._event_info(event, labels) for event in events]
+        return sorted(steps, key=lambda step: (step["date"], step["event"].id))
 
     # ------------------------------------------------------------------ documents
     @api.model
@@ -371,10 +372,9 @@ class AccountRelanceDossier(models.AbstractModel):
             self._report_filename("account_relance_fr.action_report_relance_dossier", partner, ext)
         )
         contents = [content]
-        moves = self._open_invoices(partner)
-        pdfs = moves._relance_invoice_pdfs() if moves else {}
-        for move in moves:
-            attachment = pdfs.get(move.id)
+        for move in self._open_invoices(partner):
+            # one rendering per invoice: wkhtmltopdf without patched Qt cannot split several
+            attachment = move._relance_invoice_pdfs().get(move.id)
             if attachment:
                 files.append(f"Factures/{self._safe_filename(attachment.name)}")
                 contents.append(attachment.raw)

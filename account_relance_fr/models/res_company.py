@@ -2,7 +2,6 @@
 from odoo import api, fields, models
 
 
-
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -96,6 +95,11 @@ class ResCompany(models.Model):
         for company in self:
             env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
             company = company.with_env(env)
+            # module translations are loaded after the demo data: load ours now, so that
+            # the demo company's copies of the shipped ladders are translated too
+            langs = [code for code, _name in env["res.lang"].get_installed() if code != "en_US"]
+            if langs:
+                env["ir.module.module"]._load_module_terms(["account_relance_fr"], langs)
             company._relance_ensure_policy()
             if not company.partner_id.bank_ids:
                 env["res.partner.bank"].create(

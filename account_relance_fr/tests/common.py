@@ -1,9 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, timedelta
 
-from odoo.fields import Command
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.fields import Command
 
 
 class RelanceCommon(AccountTestInvoicingCommon):

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import re
 import zipfile
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ NOTICE = "account_relance_fr.action_report_relance_notice"
 LETTER = "account_relance_fr.action_report_relance_letter"
 STATEMENT = "account_relance_fr.action_report_relance_statement"
 DOSSIER = "account_relance_fr.action_report_relance_dossier"
-IBAN = "FR7630006000011234567890189"
+IBAN = "FR76 3000 6000 0112 3456 7890 189"  # as base_iban formats it
 NUMBER = "1A 234 567 8901 2"
 
 
@@ -53,10 +54,12 @@ class TestRelanceDocuments(RelanceCommon):
         cls.notice_day = cls.day0 + timedelta(days=60)  # 2026-03-16
 
     # ------------------------------------------------------------------ helpers
-    def html(self, report, records, data=None):
-        return self.env["ir.actions.report"]._render_qweb_html(report, records.ids, data=data)[
-            0
-        ].decode()
+    def html(self, report, records, data=None, lang="en_US"):
+        """The HTML of a report; ``lang`` is the user's (the customer documents are in the
+        customer's language whatever it is)."""
+        report_model = self.env["ir.actions.report"].with_context(lang=lang)
+        html = report_model._render_qweb_html(report, records.ids, data=data)[0].decode()
+        return re.sub(r"[ \t\n]+", " ", html)
 
     def money(self, amount, lang="en_US"):
         """Amount as the monetary widget prints it (without the currency symbol)."""

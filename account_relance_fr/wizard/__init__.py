@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import account_relance_send
-from . import account_relance_penalty
-from . import account_relance_call
-from . import account_relance_hold
-from . import account_relance_notice
+from . import (
+    account_relance_call,
+    account_relance_hold,
+    account_relance_notice,
+    account_relance_penalty,
+    account_relance_send,
+)

@@ -3,7 +3,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
-
 class _PreviewDone(Exception):
     """Rolls back the savepoint of a preview."""
 
@@ -49,9 +48,9 @@ class AccountRelanceSend(models.TransientModel):
             level = moves.relance_next_level_id.sorted("sequence")[:1]
             if not level and moves:
                 policy = wizard.partner_id._origin._relance_policy(wizard.company_id._origin)
-                current = moves.relance_level_id.sorted("sequence")[-1:]
+                current = moves.relance_level_id.sorted("sequence")[:1]
                 later = policy.level_ids.filtered(
-                    lambda lv: not current or lv.sequence > current.sequence
+                    lambda lv, current=current: not current or lv.sequence > current.sequence
                 )
                 level = later[:1] or current
             wizard.level_id = level
@@ -61,9 +60,20 @@ class AccountRelanceSend(models.TransientModel):
         for wizard in self:
             wizard.contact_id = wizard.partner_id.address_get(["invoice"])["invoice"]
 
+    def _eligible_moves(self):
+        """The selected open invoices that have not gone through the chosen level yet."""
+        self.ensure_one()
+        level = self.level_id._origin
+        return self.invoice_ids._origin.filtered_domain(
+            self.env["account.move"]._relance_base_domain()
+        ).filtered(
+            lambda m: (m.relance_level_id.sequence or 0) < level.sequence
+            and level not in m.relance_event_line_ids.level_id
+        )
+
     def _new_event(self):
         self.ensure_one()
-        moves = self.invoice_ids._origin
+        moves = self._eligible_moves()
         key = (self.company_id._origin, self.partner_id._origin, moves.currency_id[:1],
                self.level_id._origin)
         vals = self.env["account.relance.event"]._relance_prepare_vals(
@@ -77,13 +87,16 @@ class AccountRelanceSend(models.TransientModel):
         for wizard in self:
             template = wizard.level_id.mail_template_id
             wizard.warning = False
-            if not (template and wizard.partner_id and wizard.level_id):
+            if not (template and wizard.partner_id and wizard.level_id
+                    and wizard._eligible_moves()):
                 wizard.subject = wizard.level_id.name
                 wizard.body = False
                 continue
             lang = wizard.contact_id.lang or wizard.partner_id.lang or self.env.lang
             try:
-                wizard.subject, wizard.body = wizard._render_preview(template.with_context(lang=lang))
+                wizard.subject, wizard.body = wizard._render_preview(
+                    template.with_context(lang=lang)
+                )
             except UserError as exc:
                 wizard.warning = str(exc)
 
@@ -92,7 +105,8 @@ class AccountRelanceSend(models.TransientModel):
 
         The template is written for ``account.relance.event`` records, so the action is
         created in a savepoint that is rolled back once the preview is rendered."""
-        self.invoice_ids._origin._portal_ensure_token()  # kept: the links of the preview stay valid
+        for move in self._eligible_moves():  # kept: the links of the preview stay valid
+            move._portal_ensure_token()
         Event = self.env["account.relance.event"]
         preview = {}
         try:
@@ -114,18 +128,12 @@ class AccountRelanceSend(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
-        moves = self.invoice_ids.filtered_domain(self.env["account.move"]._relance_base_domain())
+        moves = self._eligible_moves()
         if not moves:
-            raise UserError(self.env._("These invoices are no longer open."))
-        done = moves.filtered(
-            lambda m: m.relance_event_line_ids.filtered(lambda line: line.level_id == self.level_id)
-        )
-        if done:
             raise UserError(
                 self.env._(
-                    "Level %(level)s was already performed for %(invoices)s.",
-                    level=self.level_id.name,
-                    invoices=", ".join(done.mapped("name")),
+                    "The selected invoices are paid or already went through level %s.",
+                    self.level_id.name,
                 )
             )
         moves = moves.try_lock_for_update()
