@@ -110,8 +110,10 @@ class AccountMove(models.Model):
         compute="_compute_relance_penalties",
         currency_field="company_currency_id",
     )
-    relance_penalty_warning = fields.Char(compute="_compute_relance_penalties")
-    relance_term_warning = fields.Char(compute="_compute_relance_term_warning")
+    relance_penalty_warning = fields.Char("Penalty warning", compute="_compute_relance_penalties")
+    relance_term_warning = fields.Char(
+        "Payment term warning", compute="_compute_relance_term_warning"
+    )
     relance_event_line_ids = fields.One2many(
         "account.relance.event.line", "move_id", "Dunning history", readonly=True
     )
@@ -623,18 +625,21 @@ class AccountMove(models.Model):
         company = self.company_id or self.env.company
         partner = partner or self.commercial_partner_id
         contract = self[:1]._relance_contract_rate(partner) if self else None
+        def pct(value):
+            return formatLang(self.env, value, digits=2)
+
         if contract:
-            return self.env._("%(rate)s %% per year (contractual rate)", rate=contract)
+            return self.env._("%(rate)s %% per year (contractual rate)", rate=pct(contract))
         periods = self.env["account.relance.rate"]._rate_periods()
         if not periods:
             return self.env._("the ECB main refinancing rate plus 10 points")
         period, _provisional = rate_for_day(periods, on_date or fields.Date.context_today(company))
         if partner.relance_debtor_type == "consumer":
             return self.env._("the legal interest rate (%(rate)s %% per year)",
-                              rate=period.legal_rate_pro)
+                              rate=pct(period.legal_rate_pro))
         return self.env._(
             "the ECB main refinancing rate plus 10 points (%(rate)s %% per year)",
-            rate=round(period.ecb_rate + 10.0, 2),
+            rate=pct(period.ecb_rate + 10.0),
         )
 
     def _relance_payments(self):

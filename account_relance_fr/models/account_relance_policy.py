@@ -56,10 +56,14 @@ class AccountRelancePolicy(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        for policy, vals in zip(self, vals_list, strict=True):
-            vals.setdefault("name", self.env._("%s (copy)", policy.name))
-            vals["level_ids"] = [
-                fields.Command.create(level.copy_data({"policy_id": False})[0])
-                for level in policy.level_ids
-            ]
+        if not self.env.context.get("relance_keep_name"):
+            for policy, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%s (copy)", policy.name)
         return vals_list
+
+    def copy(self, default=None):
+        """Copy the ladder too; each level is copied with its translations."""
+        new_policies = super().copy(default=default)
+        for old, new in zip(self, new_policies, strict=True):
+            old.level_ids.copy({"policy_id": new.id})
+        return new_policies

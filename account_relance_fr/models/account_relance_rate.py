@@ -24,7 +24,7 @@ class AccountRelanceRate(models.Model):
         "Legal rate, professional creditor (%)",
         digits=(5, 2),
         required=True,
-        help="Taux de l'intérêt légal « dans tous les autres cas ».",
+        help="The legal interest rate \"in all other cases\" (creditor who is not a private person).",
     )
     legal_rate_private = fields.Float(
         "Legal rate, private creditor (%)", digits=(5, 2), required=True

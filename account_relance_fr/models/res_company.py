@@ -75,7 +75,7 @@ class ResCompany(models.Model):
         for company in self.sudo().filtered(lambda c: not c.relance_policy_id):
             mine = [
                 policy if policy.company_id == company
-                else policy.copy({"company_id": company.id, "name": policy.name})
+                else policy.with_context(relance_keep_name=True).copy({"company_id": company.id})
                 for policy in shipped
             ]
             company.relance_policy_id = mine[0]

@@ -46,7 +46,7 @@ class ResPartner(models.Model):
     relance_event_ids = fields.One2many(
         "account.relance.event", "partner_id", "Dunning actions"
     )
-    relance_event_count = fields.Integer(compute="_compute_relance_event_count")
+    relance_event_count = fields.Integer("Reminders", compute="_compute_relance_event_count")
     relance_open_invoice_ids = fields.Many2many(
         "account.move", compute="_compute_relance_open_invoice_ids", string="Open invoices"
     )

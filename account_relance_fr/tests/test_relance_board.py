@@ -215,3 +215,69 @@ class TestRelanceViewsAccess(RelanceCommon):
                 {"name": "x", "delay": 1, "policy_id": self.policy.id}
             )
         self.assertTrue(read_only)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceBoardQueries(RelanceCommon):
+    """The board's first page (10 cards a column) costs the same number of queries for 15
+    or 60 customers."""
+
+    CARD_SPEC = {
+        "partner_id": {"fields": {"display_name": {}}},
+        "user_id": {"fields": {"display_name": {}}},
+        "level_id": {"fields": {"display_name": {}}},
+        "next_level_id": {"fields": {"display_name": {}}},
+        "level_color": {}, "amount_overdue": {}, "currency_id": {"fields": {}},
+        "oldest_days": {}, "overdue_count": {}, "invoice_count": {}, "next_date": {},
+        "has_dispute": {}, "has_promise": {}, "promise_date": {}, "is_blocked": {},
+        "has_litigation": {}, "near_prescription": {}, "company_id": {"fields": {}},
+    }
+
+    def _customers(self, count):
+        today = fields.Date.context_today(self.env["account.move"])
+        partners = self.env["res.partner"].create(
+            [{"name": f"Client {count}-{i}", "email": f"c{i}@example.com", "is_company": True}
+             for i in range(count)]
+        )
+        moves = self.env["account.move"].create([
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": today - timedelta(days=60),
+                "invoice_date_due": today - timedelta(days=10 + i % 50),
+                "invoice_line_ids": [(0, 0, {"name": "x", "quantity": 1, "price_unit": 10.0,
+                                             "tax_ids": False})],
+            }
+            for i, partner in enumerate(partners)
+        ])
+        moves.action_post()
+        self.run_relance(today)
+
+    def _load_board(self):
+        Board = self.env["account.relance.board"]
+        domain = [("amount_overdue", ">", 0)]
+        Board.web_read_group(
+            domain, ["level_id"], ["amount_overdue:sum"], auto_unfold=True,
+            unfold_read_specification=self.CARD_SPEC, unfold_read_default_limit=10,
+        )
+        Board.web_search_read(domain, self.CARD_SPEC, limit=10)
+        Board.formatted_read_group(domain, ["level_id"], ["amount_overdue:sum",
+                                                          "amount_over_90:sum"])
+
+    def _count(self):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        self._load_board()
+        return self.cr.sql_log_count - before
+
+    def test_board_queries_bounded(self):
+        self._customers(15)
+        self._load_board()  # warm the caches of views, rules and translations
+        small = self._count()
+        self._customers(45)
+        large = self._count()
+        self.assertEqual(small, large, "no query per customer")
+        self.env.invalidate_all()
+        with self.assertQueryCount(30):
+            self._load_board()

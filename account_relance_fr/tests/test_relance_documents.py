@@ -21,6 +21,22 @@ STATEMENT = "account_relance_fr.action_report_relance_statement"
 DOSSIER = "account_relance_fr.action_report_relance_dossier"
 IBAN = "FR76 3000 6000 0112 3456 7890 189"  # as base_iban formats it
 NUMBER = "1A 234 567 8901 2"
+# French wording of the formal notice, from i18n/fr.po
+FRENCH_NOTICE = [
+    "Madame, Monsieur,",
+    "Créancier",
+    "Débiteur",
+    "nous vous mettons en demeure",
+    "Code civil",
+    "Nos précédentes relances pour ces factures",
+    "Total réclamé",
+    "Nous vous mettons en demeure de nous régler la somme de",
+    "jours à compter de la réception de la présente",
+    "Par virement bancaire sur le compte IBAN",
+    "une requête en <i>injonction de payer</i>",
+    "la <i>saisine du tribunal</i> compétent",
+]
+FRENCH_INDEMNITY = "Indemnité forfaitaire pour frais de recouvrement"
 
 
 @tagged("post_install", "-at_install")
@@ -184,6 +200,9 @@ class TestRelanceDocuments(RelanceCommon):
             ],
         )
         self.assertNotIn("1231-6", html)
+        # in the customer's language whatever the language of the user who prints it
+        html_by_fr_user = self.html(NOTICE, notice, lang="fr_FR")
+        self.assert_in_all(html_by_fr_user, ["FORMAL NOTICE", "16 March 2026", 'lang="en_US"'])
 
     def test_notice_business_fr(self):
         moves, notice = self.notice_for(self.customer_fr)
@@ -205,6 +224,8 @@ class TestRelanceDocuments(RelanceCommon):
         )
         # the title is French: no English subtitle
         self.assertNotIn("FORMAL NOTICE", html)
+        # the letter itself in French (i18n/fr.po)
+        self.assert_in_all(html, [*FRENCH_NOTICE, "Intérêts de retard au", FRENCH_INDEMNITY])
 
     def test_notice_consumer_en(self):
         self.assertEqual(self.consumer.relance_debtor_type, "consumer")
@@ -224,7 +245,7 @@ class TestRelanceDocuments(RelanceCommon):
             ],
         )
         # no recovery indemnity nor interest claimed from a consumer, no SIREN for a person
-        for needle in ("40 EUR", "D441-5", "Late-payment interest", "SIREN: <span>0"):
+        for needle in ("40 EUR", "D441-5", "Late-payment interest"):
             self.assertNotIn(needle, html)
         self.assertEqual(html.count("SIREN"), 1)  # the creditor's only
 
@@ -232,7 +253,19 @@ class TestRelanceDocuments(RelanceCommon):
         moves, notice = self.notice_for(self.consumer_fr)
         html = self.html(NOTICE, notice)
         self.assert_common_notice_items(html, moves, notice, "fr_FR")
-        self.assert_in_all(html, ["16 mars 2026", "1231-6", "1344-1"])
+        self.assert_in_all(
+            html,
+            [
+                "16 mars 2026",
+                "1231-6",
+                "1344-1",
+                *FRENCH_NOTICE,
+                "Aucuns frais ne vous sont facturés",
+                "au taux légal à compter de la réception de la présente mise en demeure",
+            ],
+        )
+        self.assertNotIn("Intérêts de retard", html)
+        self.assertNotIn(FRENCH_INDEMNITY, html)
         for needle in ("40 EUR", "D441-5", self.money(80.0, "fr_FR")):
             self.assertNotIn(needle, html)
         self.assertEqual(html.count("SIREN"), 1)
@@ -361,7 +394,17 @@ class TestRelanceDocuments(RelanceCommon):
         self.company.relance_letter_signature = "<p>Service recouvrement — Paul Martin</p>"
         html = self.html(LETTER, letter)
         self.assertIn('data-oe-lang="fr_FR"', html)
-        self.assert_in_all(html, ["1231-6", "Service recouvrement — Paul Martin"])
+        self.assert_in_all(
+            html,
+            [
+                "1231-6",
+                "Service recouvrement — Paul Martin",
+                "Lettre recommandée avec accusé de réception",
+                "Madame, Monsieur,",
+                "dernière relance avant mise en demeure",
+                "nous vous adresserons une mise en demeure",
+            ],
+        )
         self.assertNotIn("40 EUR", html)
         self.assertNotIn("L441-10", html)
 
@@ -405,7 +448,7 @@ class TestRelanceDocuments(RelanceCommon):
             )
             self.assertNotIn(later.name, html)
         html_fr = self.html(STATEMENT, self.customer_fr)
-        self.assertIn('data-oe-lang="fr_FR"', html_fr)
+        self.assert_in_all(html_fr, ['data-oe-lang="fr_FR"', "Relevé de compte", "Non échu"])
 
     # ------------------------------------------------------------------ collection file
     def test_dossier_summary(self):

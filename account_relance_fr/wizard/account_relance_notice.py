@@ -172,7 +172,8 @@ class AccountRelanceNotice(models.TransientModel):
         events.action_done()
         report_ref = NOTICE_REPORT if events[:1].channel == "formal_notice" else LETTER_REPORT
         self._archive_letters(events, report_ref)
-        return self.env["ir.actions.report"]._get_report(report_ref).report_action(events, config=False)
+        report = self.env["ir.actions.report"]._get_report(report_ref)
+        return report.report_action(events, config=False)
 
     def _archive_letters(self, events, report_ref):
         """Render the letter of each action and post it in the action's chatter; note the

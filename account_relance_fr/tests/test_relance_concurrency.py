@@ -1,0 +1,130 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Two workers at once, with real transactions.
+
+These tests commit: they work in their own company and customers of the throwaway test
+database, through cursors of their own (the test transaction would hide their data)."""
+import threading
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields, sql_db
+from odoo.tools import SQL
+from odoo.fields import Command
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceConcurrency(TransactionCase):
+    @contextmanager
+    def real_env(self):
+        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+            cr.commit()
+        finally:
+            cr.close()
+
+    def setUp(self):
+        super().setUp()
+        tag = uuid.uuid4().hex[:8]
+        with self.real_env() as env:
+            company = env["res.company"].create({
+                "name": f"Concurrence {tag}",
+                "country_id": env.ref("base.fr").id,
+                "currency_id": env.ref("base.EUR").id,
+            })
+            env["account.chart.template"].try_loading("fr", company, install_demo=False)
+            env = env(context={"allowed_company_ids": company.ids})
+            partners = env["res.partner"].create([
+                {"name": f"Client {tag} {i}", "email": f"c{i}@{tag}.example", "is_company": True}
+                for i in range(8)
+            ])
+            self.day = fields.Date.today() - timedelta(days=40)
+            moves = env["account.move"].create([
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": partner.id,
+                    "invoice_date": self.day - timedelta(days=30),
+                    "invoice_date_due": self.day,
+                    "invoice_line_ids": [Command.create(
+                        {"name": "Prestation", "quantity": 1, "price_unit": 100.0 * (i + 1),
+                         "tax_ids": False}
+                    )],
+                }
+                for partner in partners for i in range(2)
+            ])
+            moves.action_post()
+            self.company_id, self.move_ids = company.id, moves.ids
+
+    def run_worker(self, env, day, barrier=None):
+        env = env(context={"allowed_company_ids": [self.company_id]})
+        if barrier:
+            barrier.wait(timeout=30)
+        return env["account.move"]._relance_run(
+            companies=env["res.company"].browse(self.company_id), today=day, batch_size=4,
+            commit=True,
+        )
+
+    def lines(self):
+        with self.real_env() as env:
+            rows = env.execute_query(SQL(
+                "SELECT move_id, level_id, COUNT(*) FROM account_relance_event_line"
+                " WHERE move_id IN %s GROUP BY move_id, level_id", tuple(self.move_ids),
+            ))
+        return rows
+
+    def test_locked_invoices_are_skipped_then_done_once(self):
+        """Worker A holds the invoices; worker B skips them; A does them; B finds them done."""
+        day = self.day + timedelta(days=7)
+        cr_a = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+            held = env_a["account.move"].browse(self.move_ids).try_lock_for_update()
+            self.assertEqual(len(held), len(self.move_ids))
+            with self.real_env() as env_b:
+                result_b = self.run_worker(env_b, day)
+            self.assertEqual(result_b["invoices"], 0, "B skipped what A holds")
+            result_a = env_a["account.move"]._relance_run(
+                companies=env_a["res.company"].browse(self.company_id), today=day, commit=False,
+            )
+            cr_a.commit()
+        finally:
+            cr_a.close()
+        self.assertEqual(result_a["invoices"], len(self.move_ids))
+        self.assertEqual(result_a["events"], 8, "one action per customer")
+        with self.real_env() as env_b:
+            self.assertEqual(self.run_worker(env_b, day)["invoices"], 0)
+        rows = self.lines()
+        self.assertEqual(len(rows), len(self.move_ids))
+        self.assertEqual({count for _m, _l, count in rows}, {1})
+
+    def test_two_workers_at_the_same_moment(self):
+        """Two workers start together on the same due invoices: each level once."""
+        for offset in (7, 21):
+            day = self.day + timedelta(days=offset)
+            barrier = threading.Barrier(2)
+            results, errors = [], []
+
+            def work(barrier=barrier, day=day):
+                try:
+                    with self.real_env() as env:
+                        results.append(self.run_worker(env, day, barrier))
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=work) for _i in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            self.assertFalse(errors)
+            self.assertEqual(sum(r["invoices"] for r in results), len(self.move_ids))
+        rows = self.lines()
+        self.assertEqual(len(rows), 2 * len(self.move_ids), "two levels for every invoice")
+        self.assertEqual({count for _m, _l, count in rows}, {1})
+        with self.real_env() as env:
+            events = env["account.relance.event"].search([("company_id", "=", self.company_id)])
+            self.assertEqual(len(events), 16)
+            self.assertEqual(len(events.mail_id), 16)
