@@ -10,6 +10,7 @@
     "author": "account_relance_fr contributors",
     "maintainers": ["account-relance-fr"],
     "license": "LGPL-3",
+    "development_status": "Beta",
     "application": False,
     "installable": True,
     "depends": ["account", "l10n_fr_account"],

@@ -221,3 +221,41 @@ def run_json(script, *args, timeout=None, env=None):
         raise RuntimeError(f"{script} {' '.join(map(str, args))} failed ({proc.returncode})")
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     return json.loads(lines[-1])
+
+
+# ---------------------------------------------------------------- addon under development
+def addon_hash():
+    """Hash of the addon's source: a template built with other code is upgraded first."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    base = ROOT / "account_relance_fr"
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc" \
+                and "tests" not in path.relative_to(base).parts:
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def set_marker(db, marker):
+    value = json.dumps(marker).replace("'", "''")
+    psql(f"UPDATE ir_config_parameter SET value = '{value}' WHERE key = '{MARKER_KEY}'", db=db)
+
+
+def ensure_current(db):
+    """Upgrade account_relance_fr in ``db`` when the addon changed since it was built
+    (other engineers edit the addon while the bench runs)."""
+    marker = template_marker(db)
+    current = addon_hash()
+    if not marker or marker.get("addon_hash") == current:
+        return marker
+    log(f"the addon changed since {db} was built: upgrading account_relance_fr in it")
+    start = time.perf_counter()
+    proc = odoo_bin(db, "-u", "account_relance_fr", "--stop-after-init")
+    if proc.returncode:
+        raise SystemExit(f"upgrading account_relance_fr in {db} failed")
+    marker["addon_hash"] = current
+    set_marker(db, marker)
+    log(f"  upgraded in {time.perf_counter() - start:.0f}s")
+    return marker

@@ -99,7 +99,8 @@ def ensure_base():
     proc = common.odoo_bin(tmp, "-i", common.MODULES, "--load-language=fr_FR", "--stop-after-init")
     if proc.returncode:
         raise SystemExit("module installation failed")
-    marker = json.dumps({"version": common.GENERATOR_VERSION, "modules": common.MODULES})
+    marker = json.dumps({"version": common.GENERATOR_VERSION, "modules": common.MODULES,
+                         "addon_hash": common.addon_hash()})
     common.psql(
         "INSERT INTO ir_config_parameter (key, value, create_date, write_date) "
         f"VALUES ('{common.MARKER_KEY}', '{marker}', now(), now())", db=tmp,
@@ -121,6 +122,7 @@ def build(scale):
     n_customers, n_invoices = common.SCALES[scale]
     tpl = common.template_name(scale)
     tmp = tpl + "_building"
+    addon_hash_at_start = (common.template_marker(common.BASE_DB) or {}).get("addon_hash")
     common.clone_db(common.BASE_DB, tmp)
     odoo, registry = common.bootstrap(tmp)
     rnd = random.Random(SEED)
@@ -216,7 +218,8 @@ def build(scale):
         stats.update(scale=scale, customers=n_customers, invoices=n_invoices,
                      generation_seconds=round(time.perf_counter() - t0, 1),
                      timings={k: round(v, 1) for k, v in timings.items()},
-                     company_id=cid, date=str(today), version=common.GENERATOR_VERSION)
+                     company_id=cid, date=str(today), version=common.GENERATOR_VERSION,
+                     addon_hash=addon_hash_at_start)
         env["ir.config_parameter"].set_param(common.MARKER_KEY, json.dumps(stats))
         cr.commit()
     odoo.modules.registry.Registry.delete(tmp)
@@ -477,12 +480,14 @@ def main():
     tpl = common.template_name(scale)
     marker = common.template_marker(tpl)
     if marker and os.environ.get("BENCH_REBUILD") != "1":
+        marker = common.ensure_current(tpl)
         log(f"reusing the template {tpl} (built {marker.get('date')}, "
             f"{marker.get('posted_invoices')} invoices)")
         print(json.dumps(marker))
         return
     common.dropdb(tpl)
     ensure_base()
+    common.ensure_current(common.BASE_DB)
     log(f"building the template {tpl}: {common.SCALES[scale][0]} customers, "
         f"{common.SCALES[scale][1]} invoices")
     stats = build(scale)

@@ -11,7 +11,7 @@ if [ "$installed" != installed ]; then
     echo "[run] creating the demo database $DB (account, l10n_fr_account, account_relance_fr, demo data)"
     dropdb --if-exists "$DB"
     "$ROOT/tools/odoo.sh" -d "$DB" -i account,l10n_fr_account,account_relance_fr \
-        --with-demo --load-language=fr_FR --stop-after-init --log-level=warn
+        --with-demo --load-language=fr_FR,en_US --stop-after-init --log-level=warn
     # admin / admin, as the README says
     "$ROOT/tools/odoo.sh" shell -d "$DB" --no-http --log-level=warn <<'PY'
 env.ref("base.user_admin").password = "admin"

@@ -14,7 +14,7 @@ cleanup() {
 [ -n "${KEEP_TEST_DB:-}" ] || trap cleanup EXIT
 echo "[test] installing account_relance_fr in the throwaway database $DB"
 "$ROOT/tools/odoo.sh" -d "$DB" -i account,l10n_fr_account,account_relance_fr \
-    --with-demo --load-language=fr_FR --stop-after-init --log-level=warn
+    --with-demo --load-language=fr_FR,en_US --stop-after-init --log-level=warn
 ODOO_SRC="$(cat "$ROOT/.venv/.odoo_src")"
 http=()
 if "$ROOT/.venv/bin/python" -c 'import websocket' 2>/dev/null && command -v chromium >/dev/null 2>&1; then

@@ -19,3 +19,4 @@ from . import (
     res_config_settings,
     res_partner,
 )
+from . import mail_mail

@@ -114,6 +114,13 @@ class AccountMove(models.Model):
     relance_term_warning = fields.Char(
         "Payment term warning", compute="_compute_relance_term_warning"
     )
+    relance_initialized = fields.Boolean(
+        "Placed at installation",
+        copy=False,
+        readonly=True,
+        help="The invoice was already overdue when the dunning was installed: it was placed "
+        "on the level its age had reached, and nothing was sent for the earlier levels.",
+    )
     relance_event_line_ids = fields.One2many(
         "account.relance.event.line", "move_id", "Dunning history", readonly=True
     )
@@ -173,7 +180,7 @@ class AccountMove(models.Model):
             policy, specs = policies[key]
             nxt, when = ladder.next_level_date(
                 specs,
-                current_level_id=move.relance_level_id.id,
+                current_level_id=move._relance_current_spec_id(specs),
                 due_date=move.invoice_date_due,
                 last_action_date=move.relance_last_date,
             )
@@ -422,9 +429,15 @@ class AccountMove(models.Model):
         )
 
     def _relance_next_levels(self, today):
-        """Map each invoice of ``self`` to the level it reaches today (or nothing)."""
+        """Map each invoice of ``self`` to the level it reaches today (or nothing).
+
+        Not dunned: customers blocked, whose receivable is not positive once their
+        unreconciled credit notes and payments are counted, and invoices past their
+        limitation date (a prescribed debt is left to a person)."""
         policies, targets = {}, {}
         levels = self.env["account.relance.level"]
+        balances = self._relance_net_balances()
+        skipped = {"credit": 0, "prescribed": 0}
         for move in self:
             key = (move.commercial_partner_id, move.company_id)
             if key not in policies:
@@ -435,9 +448,15 @@ class AccountMove(models.Model):
                 move.company_id
             ).relance_blocked:
                 continue
+            if balances.get((move.company_id.id, move.commercial_partner_id.id), 0.0) <= 0.0:
+                skipped["credit"] += 1
+                continue
+            if move.relance_prescription_date and move.relance_prescription_date < today:
+                skipped["prescribed"] += 1
+                continue
             spec = ladder.next_level(
                 specs,
-                current_level_id=move.relance_level_id.id or None,
+                current_level_id=move._relance_current_spec_id(specs),
                 days_overdue=(today - move.invoice_date_due).days,
                 last_action_date=move.relance_last_date or None,
                 today=today,
@@ -445,7 +464,77 @@ class AccountMove(models.Model):
             )
             if spec:
                 targets[move] = levels.browse(spec.id)
+        if any(skipped.values()):
+            _logger.info(
+                "Dunning: %(credit)s invoices of customers with a credit balance and "
+                "%(prescribed)s prescribed invoices left aside", skipped,
+            )
         return targets
+
+    @api.model
+    def _relance_place_existing(self, today):
+        """At installation, put each overdue invoice without dunning history on the level
+        its age reached (``lib.ladder.reached_level``), without sending anything; the
+        ladder then goes on at its pace. Logged in the invoices' chatter."""
+        moves = self.search(self._relance_base_domain() + [
+            ("invoice_date_due", "<", today),
+            ("relance_level_id", "=", False),
+            ("relance_event_line_ids", "=", False),
+        ])
+        specs_cache, by_level = {}, defaultdict(lambda: self.browse())
+        levels = self.env["account.relance.level"]
+        for move in moves:
+            key = (move.commercial_partner_id, move.company_id)
+            if key not in specs_cache:
+                policy = move.commercial_partner_id._relance_policy(move.company_id)
+                specs_cache[key] = policy._level_specs() if policy else []
+            spec = ladder.reached_level(specs_cache[key], (today - move.invoice_date_due).days)
+            if spec:
+                by_level[levels.browse(spec.id)] |= move
+        for level, level_moves in by_level.items():
+            level_moves.write({
+                "relance_level_id": level.id,
+                "relance_last_date": today,
+                "relance_initialized": True,
+            })
+            note = self.env._(
+                "Already overdue when the dunning was installed: placed at level %s. "
+                "Nothing was sent for this level or the earlier ones.", level.name,
+            )
+            self._relance_log(level_moves, dict.fromkeys(level_moves.ids, note))
+        return moves
+
+    def _relance_current_spec_id(self, specs):
+        """The invoice's position on the active ladder ``specs``: its level, or, when that
+        level was archived or belongs to another policy, the last active step at or
+        before its sequence (so that no step is performed again)."""
+        self.ensure_one()
+        current = self.relance_level_id
+        if not current:
+            return None
+        if any(spec.id == current.id for spec in specs):
+            return current.id
+        before = [spec for spec in specs if (spec.sequence, spec.id) <= (current.sequence,
+                                                                         current.id)]
+        return before[-1].id if before else None
+
+    def _relance_net_balances(self):
+        """Open receivable per (company, customer), credit notes and unreconciled payments
+        included, in company currency (one query)."""
+        if not self:
+            return {}
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ],
+            ["company_id", "partner_id"],
+            ["amount_residual:sum"],
+        )
+        return {(company.id, partner.id): amount for company, partner, amount in groups}
 
     def _relance_process(self, today, manual_values=None):
         """Perform the next level of every invoice of ``self`` (locked and eligible).
@@ -577,26 +666,26 @@ class AccountMove(models.Model):
 
     def _relance_invoice_pdfs(self):
         """Map invoice id -> PDF attachment: the invoice's own PDF when it was sent or
-        printed, otherwise rendered once for all the invoices missing one."""
+        printed, otherwise rendered (once per invoice) and kept on the invoice."""
         pdfs = {move.id: move.invoice_pdf_report_id for move in self if move.invoice_pdf_report_id}
         missing = self.filtered(lambda m: m.id not in pdfs)
         if missing:
             report = self.env["ir.actions.report"].sudo()
-            content, report_type = report._pre_render_qweb_pdf(
-                "account.account_invoices", missing.ids
-            )
-            by_id = report._get_splitted_report("account.account_invoices", content, report_type)
+            # one document per call: splitting a multi-invoice PDF needs a patched wkhtmltopdf
+            contents = {
+                move.id: report._render_qweb_pdf("account.account_invoices", move.ids)[0]
+                for move in missing
+            }
             attachments = self.env["ir.attachment"].sudo().create(
                 [
                     {
                         "name": move._get_invoice_report_filename(),
-                        "raw": by_id[move.id],
+                        "raw": contents[move.id],
                         "mimetype": "application/pdf",
                         "res_model": "account.move",
                         "res_id": move.id,
                     }
                     for move in missing
-                    if move.id in by_id
                 ]
             )
             pdfs.update({att.res_id: att for att in attachments})

@@ -413,3 +413,36 @@ class AccountRelanceEvent(models.Model):
         """Late-payment rate as stated in reminders, e.g. "ECB rate + 10 points (12.15 %)"."""
         self.ensure_one()
         return self.line_ids.move_id[:1]._relance_rate_label(self.partner_id, self.date)
+
+    def _relance_mail_failed(self, reason):
+        """The email of these actions was refused or bounced: record it and ask the
+        responsible to remind the customer another way (or to fix the address)."""
+        events = self.filtered(lambda e: e.state != "failed")
+        if not events:
+            return
+        message = self.env._("The email was not delivered: %s", reason)
+        events.write({"state": "failed", "error_message": message})
+        act_type = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create([
+            {
+                "res_model_id": model_id,
+                "res_id": event.id,
+                "activity_type_id": act_type.id,
+                "summary": self.env._("Reminder not delivered"),
+                "note": message,
+                "user_id": event.user_id.id,
+                "date_deadline": fields.Date.context_today(self),
+            }
+            for event in events
+        ])
+        Move = self.env["account.move"]
+        Move._relance_log(events.partner_id, {
+            event.partner_id.id: Markup("<p>%s</p>") % message for event in events
+        })
+
+    def _message_receive_bounce(self, email, partner):
+        """A bounce that comes back later marks the action failed as well."""
+        result = super()._message_receive_bounce(email, partner)
+        self._relance_mail_failed(self.env._("bounced from %s", email))
+        return result

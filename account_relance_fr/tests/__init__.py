@@ -1,2 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import test_relance_board, test_relance_documents, test_relance_engine, test_relance_law
+from . import (
+    test_relance_board,
+    test_relance_concurrency,
+    test_relance_documents,
+    test_relance_engine,
+    test_relance_hostile,
+    test_relance_law,
+)

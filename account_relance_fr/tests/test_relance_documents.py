@@ -143,7 +143,7 @@ class TestRelanceDocuments(RelanceCommon):
                 self.money(1200.0, lang),
                 self.money(300.0, lang),
                 # 4. dates of the earlier reminders
-                *history.level_id.mapped("name"),
+                *history.level_id.with_context(lang=lang).mapped("name"),
                 # 6. how to pay
                 IBAN,
                 f"/my/invoices/{moves[0].id}",

@@ -134,8 +134,11 @@ class TestRelanceLaw(RelanceCommon):
     def test_rate_label_in_reminders(self):
         move = self.invoice(amount=100.0)
         with freeze_time("2026-03-01"):
-            self.assertIn("12.15", move._relance_rate_label())
-            self.assertIn("10 points", move._relance_rate_label())
+            label_en = move.with_context(lang="en_US")._relance_rate_label()
+            self.assertIn("12.15", label_en)
+            self.assertIn("10 points", label_en)
+            label_fr = move.with_context(lang="fr_FR")._relance_rate_label()
+            self.assertIn("12,15", label_fr)
 
     def _due(self, term_xmlid, invoice_date):
         term = self.env.ref(f"account_relance_fr.{term_xmlid}")

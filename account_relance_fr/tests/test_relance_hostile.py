@@ -1,0 +1,164 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Real data is messy: each case gets a clear outcome, the run goes on, nothing is sent
+twice or lost."""
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import RelanceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceHostileInput(RelanceCommon):
+    def test_invalid_email(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Adresse cassée", "email": "pas-une-adresse@", "is_company": True}
+        )
+        move = self.invoice(partner=partner)
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        self.assertEqual(event.state, "todo")
+        self.assertFalse(event.mail_id)
+        self.assertIn("valid email", event.error_message)
+
+    def test_archived_customer_is_still_dunned(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Client archivé", "email": "archive@example.com", "is_company": True}
+        )
+        move = self.invoice(partner=partner)
+        partner.action_archive()
+        result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result["errors"], 0)
+        self.assertTrue(self.events_of(move).mail_id, "a debt does not vanish with the contact")
+
+    def test_foreign_currency_amounts(self):
+        usd = self.setup_other_currency("USD", rates=[("2025-01-01", 2.0)])
+        move = self.invoice(amount=1000.0, currency_id=usd.id, due=date(2026, 1, 15))
+        self.run_relance(date(2026, 1, 22))
+        event = self.events_of(move)
+        self.assertEqual((event.currency_id, event.amount_due), (usd, 1000.0))
+        self.assertIn(usd.symbol, event.mail_id.body_html)
+        self.assertIn("$\xa01,000.00", event.mail_id.body_html, "in the customer's language")
+        # penalties in company currency: 500 EUR x 12.15 % x 64 / 365 = 10.65
+        result = move.relance_compute_penalties(on_date=date(2026, 3, 20))
+        self.assertEqual(result["interest"], 10.65)
+
+    def test_zero_amount_invoice(self):
+        move = self.invoice(amount=0.0)
+        self.assertEqual(move.payment_state, "paid")
+        self.run_relance(self.day0 + timedelta(days=7))
+        self.assertFalse(self.events_of(move))
+
+    def test_credit_note_larger_than_invoices(self):
+        move = self.invoice(amount=300.0)
+        self.invoice(amount=500.0, move_type="out_refund")  # not reconciled
+        result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result["errors"], 0)
+        self.assertFalse(self.events_of(move), "the customer owes nothing overall")
+        smaller = self.invoice(partner=self.customer_fr, amount=800.0)
+        self.invoice(partner=self.customer_fr, amount=100.0, move_type="out_refund")
+        self.run_relance(self.day0 + timedelta(days=7))
+        self.assertTrue(self.events_of(smaller))
+
+    def test_reset_to_draft_or_cancelled_after_reminder(self):
+        draft, cancelled = self.invoice(), self.invoice(partner=self.customer_fr)
+        self.run_relance(self.day0 + timedelta(days=7))
+        draft.button_draft()
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self.assertEqual(draft.relance_state, "none")
+        result = self.run_relance(self.day0 + timedelta(days=21))
+        self.assertEqual(result, {"events": 0, "invoices": 0, "errors": 0})
+        draft.action_post()
+        self.run_relance(self.day0 + timedelta(days=22))
+        self.assertEqual(draft.relance_level_id, self.level(1), "the ladder goes on, no repeat")
+        self.assertEqual(len(self.events_of(draft)), 2)
+
+    def test_payment_reversed_after_closing(self):
+        move = self.invoice(amount=400.0)
+        self.run_relance(self.day0 + timedelta(days=7))
+        payment = self._register_payment(move, payment_date=self.day0 + timedelta(days=8))
+        self.assertEqual(move.relance_state, "closed")
+        payment.action_draft()
+        payment.action_cancel()
+        self.assertEqual(move.payment_state, "not_paid")
+        self.assertEqual(move.relance_state, "in_progress")
+        self.run_relance(self.day0 + timedelta(days=21))
+        self.assertEqual(move.relance_level_id, self.level(1), "the ladder resumes")
+
+    def test_level_archived_or_deleted_while_used(self):
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        with self.assertRaises(UserError):
+            self.level(0).unlink()
+        with self.assertRaises(UserError):
+            self.policy.unlink()
+        self.level(0).action_archive()
+        self.assertEqual(move.relance_next_level_id, self.level(1))
+        result = self.run_relance(self.day0 + timedelta(days=21))
+        self.assertEqual(result["errors"], 0)
+        self.assertEqual(move.relance_level_id, self.level(1), "not the first level again")
+        self.assertEqual(len(self.events_of(move)), 2)
+
+    def test_dates_far_in_the_past_and_future(self):
+        old = self.invoice(due=date(2010, 3, 31))
+        future = self.invoice(partner=self.customer_fr, due=date(2031, 1, 1))
+        result = self.run_relance(date(2026, 1, 22))
+        self.assertEqual(result["errors"], 0)
+        self.assertFalse(self.events_of(old), "a prescribed debt is left to a person")
+        self.assertFalse(self.events_of(future))
+        self.assertEqual(old.relance_prescription_date, date(2015, 3, 31))
+        # its penalties still compute, flagged provisional (no 2010 rates recorded)
+        penalties = old.relance_compute_penalties(on_date=date(2011, 3, 31))
+        self.assertTrue(penalties["provisional"])
+        self.assertGreater(penalties["interest"], 0)
+
+    def test_html_quotes_rtl_and_emoji_are_escaped(self):
+        partner = self.env["res.partner"].create({
+            "name": '<script>alert("x")</script> O\'Brien & فاطمة 😀',
+            "email": "hostile@example.com",
+            "is_company": True,
+        })
+        move = self.invoice(partner=partner, ref='<img src=x onerror="alert(1)">')
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        body = event.mail_id.body_html
+        self.assertNotIn("<script>", body)
+        self.assertIn("&lt;script&gt;", body)
+        self.assertIn("فاطمة 😀", body)
+        for message in partner.message_ids | move.message_ids:
+            self.assertNotIn("<script>", message.body)
+            self.assertNotIn("<img src=x", message.body)
+
+    def test_mail_server_refuses_the_reminder(self):
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        MailServer = type(self.env["ir.mail_server"])
+        with patch.object(MailServer, "_disable_send", return_value=False), patch.object(
+            MailServer, "_connect__", return_value=None
+        ), patch.object(
+            MailServer, "send_email", side_effect=MailDeliveryException("550 mailbox unavailable"),
+        ):
+            event.mail_id.send(raise_exception=False)
+        self.assertEqual(event.mail_id.state, "exception")
+        self.assertEqual(event.state, "failed")
+        self.assertIn("550", event.error_message)
+        self.assertTrue(event.activity_ids, "the responsible is asked to act")
+        self.assertEqual(move.relance_level_id, self.level(0))
+        # once fixed, the same action is sent again: never a second event
+        event.action_send_email()
+        self.assertEqual(len(self.events_of(move)), 1)
+        self.assertEqual(len(event.message_ids.filtered(lambda m: m.message_type ==
+                                                         "email_outgoing")) >= 1, True)
+
+    def test_bounce_marks_the_action_failed(self):
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        event._message_receive_bounce("compta@boulangerie.example", self.customer)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("bounced", event.error_message)

@@ -1,0 +1,175 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One measured nightly run in this (fresh) process; prints one JSON line.
+
+    python bench/measure.py ours DB DATE [--profile FILE] [--batch-size N]
+    python bench/measure.py peer DB DATE
+
+``ours``: ``account.move._relance_run(companies=<bench company>, batch_size=500,
+commit=True, today=DATE)`` in the cron's context (``relance_auto``), i.e. what
+``_cron_relance`` does for the bench company: levels, events, mails rendered and queued,
+activities, chatter, one commit per batch.
+
+``peer``: the OCA ``account_credit_control`` equivalent: a ``credit.control.run`` for DATE,
+``generate_credit_lines()``, the draft lines set ready (``set_to_ready_lines``), then the
+``credit.control.emailer`` wizard on every email line (``email_lines()``), committed. Mails
+are queued, not sent (``mail_notify_force_send=False``), like ours.
+
+Measured: wall time of the run (registry loading excluded), SQL queries (odoo.sql_db's
+counter), peak RSS of this process (ru_maxrss) and its RSS before the run, mails queued.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+
+def rss_now_mb():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["ours", "peer"])
+    parser.add_argument("db")
+    parser.add_argument("date")
+    parser.add_argument("--profile")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--whatif", default="",
+                        help="comma-separated runtime patches of bench/whatif.py")
+    parser.add_argument("--signal-start", action="store_true",
+                        help="print START when the run begins (crash/concurrency scenarios)")
+    parser.add_argument("--start-at", type=float, default=0.0,
+                        help="wait until this time.time() before starting (simultaneous workers)")
+    args = parser.parse_args()
+
+    odoo, registry = common.bootstrap(args.db)
+    from odoo import fields
+
+    if args.whatif:
+        import whatif
+
+        whatif.apply(args.whatif)
+
+    today = fields.Date.to_date(args.date)
+    with registry.cursor() as cr:
+        env = common.env_for(odoo, cr)
+        company_id = common.bench_company(env).id
+        mail_before = env["mail.mail"].search([], order="id desc", limit=1).id or 0
+        # warm the registry caches the way a running server has them
+        env["account.move"]._fields  # noqa: B018
+    rss_before = rss_now_mb()
+    if args.start_at:
+        time.sleep(max(args.start_at - time.time(), 0))
+    if args.signal_start:
+        print("START", flush=True)
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    q0 = common.sql_count()
+    t0 = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    if args.mode == "ours":
+        out = run_ours(odoo, registry, company_id, today, args.batch_size)
+    else:
+        out = run_peer(odoo, registry, company_id, today)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    seconds = time.perf_counter() - t0
+    queries = common.sql_count() - q0
+
+    with registry.cursor() as cr:
+        env = common.env_for(odoo, cr)
+        mails = env["mail.mail"].search_count([("id", ">", mail_before)])
+    out.update(
+        mode=args.mode, whatif=args.whatif or None, db=args.db, date=args.date, seconds=round(seconds, 3),
+        queries=queries, emails_queued=mails, peak_rss_mb=round(common.peak_rss_mb(), 1),
+        rss_before_mb=round(rss_before, 1),
+    )
+    print(json.dumps(out), flush=True)
+
+
+def time_batches():
+    """Record the duration of each batch of the engine (a wrapper, no behaviour change)."""
+    from odoo.addons.account.models.account_move import AccountMove  # noqa: F401
+    from odoo.addons.account_relance_fr.models import account_move as relance_move
+
+    durations = []
+    cls = relance_move.AccountMove
+    original = cls._relance_run_batch
+
+    def _relance_run_batch(self, ids, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(self, ids, *args, **kwargs)
+        finally:
+            durations.append((len(ids), time.perf_counter() - start))
+
+    cls._relance_run_batch = _relance_run_batch
+    return durations
+
+
+def run_ours(odoo, registry, company_id, today, batch_size):
+    durations = time_batches()
+    with registry.cursor() as cr:
+        env = common.env_for(odoo, cr, company_id, relance_auto=True)
+        company = env["res.company"].browse(company_id)
+        result = env["account.move"]._relance_run(
+            companies=company, batch_size=batch_size, commit=True, today=today
+        )
+        cr.commit()
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT count(DISTINCT l.move_id), count(DISTINCT e.partner_id), count(DISTINCT e.id)"
+            "  FROM account_relance_event e JOIN account_relance_event_line l"
+            "    ON l.event_id = e.id WHERE e.date = %s AND e.company_id = %s",
+            (today, company_id),
+        )
+        invoices, partners, events = cr.fetchone()
+    seconds = [d for _n, d in durations]
+    return {"invoices": invoices, "partners": partners, "events": events,
+            "engine_result": result, "batches": len(durations),
+            "batch_seconds_mean": round(sum(seconds) / len(seconds), 3) if seconds else 0,
+            "batch_seconds_max": round(max(seconds), 3) if seconds else 0}
+
+
+def run_peer(odoo, registry, company_id, today):
+    with registry.cursor() as cr:
+        env = common.env_for(odoo, cr, company_id, mail_notify_force_send=False)
+        company = env["res.company"].browse(company_id)
+        run = env["credit.control.run"].create({
+            "date": today, "company_id": company.id,
+            "policy_ids": [(6, 0, company.credit_policy_id.ids)],
+        })
+        run.generate_credit_lines()
+        run.set_to_ready_lines()
+        email_lines = run.line_ids.filtered(
+            lambda line: line.channel == "email" and line.state == "to_be_sent")
+        if email_lines:
+            emailer = env["credit.control.emailer"].create(
+                {"line_ids": [(6, 0, email_lines.ids)]})
+            emailer.email_lines()
+        cr.commit()
+        cr.execute(
+            "SELECT count(DISTINCT invoice_id), count(DISTINCT commercial_partner_id),"
+            "       count(DISTINCT communication_id), count(*)"
+            "  FROM credit_control_line WHERE run_id = %s", (run.id,),
+        )
+        invoices, partners, comms, lines = cr.fetchone()
+    return {"invoices": invoices, "partners": partners, "events": comms, "lines": lines}
+
+
+if __name__ == "__main__":
+    main()
