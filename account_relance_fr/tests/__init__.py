@@ -6,4 +6,5 @@ from . import (
     test_relance_engine,
     test_relance_hostile,
     test_relance_law,
+    test_relance_security,
 )

@@ -1,0 +1,222 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""`make bench`: the nightly run of account_relance_fr against the OCA account_credit_control.
+
+Environment:
+  BENCH_SCALE     small | default | large (default: default)
+  BENCH_SCALES    the scales to measure, comma-separated (default: the chosen one and the
+                  one four times bigger, e.g. small,medium or default,xlarge)
+  BENCH_SCENARIOS 0 to skip the concurrency and crash scenarios (run at BENCH_SCALE)
+  BENCH_REPEAT    measured runs per side and scale, the median is kept (default 1)
+  BENCH_KEEP      1 to keep the measured databases
+  BENCH_REBUILD   1 to rebuild the template databases
+
+Prints a table per scale, the growth between the scales, the scenarios' figures and, last,
+``ratio_vs_credit_control: <our invoices/s divided by the peer's>`` at BENCH_SCALE; writes
+bench/results/latest.json, a timestamped copy, and the table in bench/README.md.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+from common import log  # noqa: E402
+
+COLUMNS = ["engine", "invoices", "partners", "seconds", "inv/s", "emails queued",
+           "SQL queries", "queries/inv", "peak RSS MB"]
+
+
+def measure(mode, template, date, repeat):
+    """Median of ``repeat`` runs, each on a fresh copy of the template, in a fresh process."""
+    runs = []
+    for i in range(repeat):
+        db = f"relance_bench_run_{mode}"
+        common.clone_db(template, db)
+        out = common.run_json("measure.py", mode, db, date)
+        out["inv_per_s"] = out["invoices"] / out["seconds"] if out["seconds"] else 0.0
+        out["queries_per_invoice"] = out["queries"] / out["invoices"] if out["invoices"] else 0
+        log(f"  {mode} run {i + 1}/{repeat}: {out['invoices']} invoices in {out['seconds']:.1f}s"
+            f" ({out['inv_per_s']:.0f}/s), {out['queries']} queries, "
+            f"{out['emails_queued']} mails, peak RSS {out['peak_rss_mb']:.0f} MB")
+        runs.append(out)
+    runs.sort(key=lambda r: r["seconds"])
+    best = runs[len(runs) // 2]
+    best["all_seconds"] = [r["seconds"] for r in runs]
+    return best
+
+
+def row(name, r):
+    return [name, r["invoices"], r["partners"], f"{r['seconds']:.1f}", f"{r['inv_per_s']:.1f}",
+            r["emails_queued"], r["queries"], f"{r['queries_per_invoice']:.2f}",
+            f"{r['peak_rss_mb']:.0f}"]
+
+
+def table(rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(COLUMNS, *rows)]
+    line = lambda cells: "| " + " | ".join(  # noqa: E731
+        str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+    ) + " |"
+    sep = "|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2))
+                         for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(COLUMNS), sep] + [line(r) for r in rows])
+
+
+def growth(small, big):
+    """How time, queries and memory grew from one scale to the next."""
+    out = {"from": small["scale"], "to": big["scale"]}
+    for side in ("ours", "peer"):
+        a, b = small[side], big[side]
+        inv = b["invoices"] / a["invoices"]
+        qpi = b["queries_per_invoice"] / a["queries_per_invoice"]
+        out[side] = {
+            "invoices_x": round(inv, 2),
+            "seconds_x": round(b["seconds"] / a["seconds"], 2),
+            "queries_x": round(b["queries"] / a["queries"], 2),
+            "peak_rss_x": round(b["peak_rss_mb"] / a["peak_rss_mb"], 2),
+            "rss_growth_during_run_mb": [round(a["peak_rss_mb"] - a["rss_before_mb"], 1),
+                                         round(b["peak_rss_mb"] - b["rss_before_mb"], 1)],
+            "inv_per_s": [round(a["inv_per_s"], 1), round(b["inv_per_s"], 1)],
+            "queries_per_invoice": [round(a["queries_per_invoice"], 2),
+                                    round(b["queries_per_invoice"], 2)],
+            "queries_per_invoice_x": round(qpi, 2),
+            "queries_per_invoice_flat": abs(qpi - 1) <= 0.15,
+        }
+    return out
+
+
+def print_growth(g):
+    print(f"\nGrowth {g['from']} -> {g['to']}:")
+    for side in ("ours", "peer"):
+        s = g[side]
+        print(f"  {side:5}: invoices x{s['invoices_x']}, time x{s['seconds_x']}, "
+              f"queries x{s['queries_x']}, peak RSS x{s['peak_rss_x']} "
+              f"(+{s['rss_growth_during_run_mb'][0]} -> +{s['rss_growth_during_run_mb'][1]} MB "
+              f"during the run), inv/s {s['inv_per_s'][0]} -> {s['inv_per_s'][1]}, "
+              f"queries/invoice {s['queries_per_invoice'][0]} -> {s['queries_per_invoice'][1]}"
+              f" ({'flat' if s['queries_per_invoice_flat'] else 'NOT flat'})")
+
+
+def print_scenarios(sc):
+    a, b, c = sc["two_workers"], sc["crash"], sc["accountant"]
+    print("\nConcurrency and crash (our nightly run):")
+    print(f"  (a) two workers at once: lines {a['check']['event_lines']} "
+          f"(single run {sc['reference_pairs']}), duplicates {a['check']['duplicate_pairs']}, "
+          f"missing {a['check']['missing_vs_single_run']}, extra "
+          f"{a['check']['extra_vs_single_run']}, mailed twice "
+          f"{a['check']['reminders_mailed_twice']}; worker times "
+          f"{[w and w['seconds'] for w in a['workers']]} s, invoices "
+          f"{[w and w['invoices'] for w in a['workers']]} -> {'OK' if a['check']['ok'] else 'FAIL'}")
+    print(f"  (b) kill -9 x{len(b['attempts'])} ({b['kills_landed']} while running), then "
+          f"to completion: lines {b['check']['event_lines']}, duplicates "
+          f"{b['check']['duplicate_pairs']}, missing {b['check']['missing_vs_single_run']}, "
+          f"extra {b['check']['extra_vs_single_run']}, events without lines "
+          f"{b['check']['events_without_lines']}, email events done without mail "
+          f"{b['check']['email_done_without_mail']}, invariants after every kill "
+          f"{all(x['invariants_ok'] for x in b['attempts'])} -> "
+          f"{'OK' if b['check']['ok'] else 'FAIL'}")
+    acc = c["accountant"]
+    print(f"  (c) accountant during the run: {acc.get('writes')} writes, max wait "
+          f"{acc.get('max_wait')} s (p95 {acc.get('p95_wait')} s, p50 {acc.get('p50_wait')} s),"
+          f" retries {acc.get('retries')}, failures {acc.get('failures')}; batch "
+          f"{c['run']['batch_seconds_mean']} s mean / {c['run']['batch_seconds_max']} s max "
+          f"-> max wait = {c['max_wait_over_batch_mean']} x mean batch; run invoices "
+          f"{c['run']['invoices']}, missing vs single run {c['check']['missing_vs_single_run']}")
+
+
+def update_readme(text):
+    path = common.BENCH / "README.md"
+    if not path.exists():
+        return
+    content = path.read_text()
+    new = re.sub(r"(<!-- bench:latest -->\n).*?(<!-- /bench:latest -->)",
+                 lambda m: m.group(1) + text + "\n" + m.group(2), content, flags=re.S)
+    path.write_text(new)
+
+
+def main():
+    t_start = time.perf_counter()
+    scale = os.environ.get("BENCH_SCALE", "default")
+    if scale not in ("small", "default", "large") and scale not in common.SCALES:
+        raise SystemExit(f"BENCH_SCALE must be one of {', '.join(common.SCALES)}")
+    if os.environ.get("BENCH_SCALES"):
+        scales = [s.strip() for s in os.environ["BENCH_SCALES"].split(",") if s.strip()]
+    else:
+        scales = [s for s in (scale, common.X4.get(scale)) if s]
+    if scale not in scales:
+        scales.insert(0, scale)
+    repeat = int(os.environ.get("BENCH_REPEAT", "1"))
+    common.ensure_peer()
+    results = {"started": datetime.now().isoformat(timespec="seconds"), "scale": scale,
+               "scales": {}, "machine": {"cpus": os.cpu_count()}}
+    for s in scales:
+        log(f"== scale {s}: {common.SCALES[s][0]} customers, {common.SCALES[s][1]} invoices")
+        t = time.perf_counter()
+        subprocess.run([common.PY, str(common.BENCH / "gen_data.py"), s], check=True,
+                       env=common.pg_env())
+        marker = common.template_marker(common.template_name(s))
+        tpl, date = common.template_name(s), marker["date"]
+        entry = {"scale": s, "template": tpl, "date": date, "dataset": marker,
+                 "template_seconds": round(time.perf_counter() - t, 1)}
+        entry["ours"] = measure("ours", tpl, date, repeat)
+        entry["peer"] = measure("peer", tpl, date, repeat)
+        entry["ratio"] = entry["ours"]["inv_per_s"] / entry["peer"]["inv_per_s"]
+        results["scales"][s] = entry
+        print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
+              f"{entry['dataset']['customers']} customers, run date {date}):")
+        print(table([row("account_relance_fr", entry["ours"]),
+                     row("account_credit_control", entry["peer"])]))
+        print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
+    names = [s for s in scales if s in results["scales"]]
+    results["growth"] = [growth(results["scales"][a], results["scales"][b])
+                         for a, b in zip(names, names[1:])]
+    for g in results["growth"]:
+        print_growth(g)
+
+    if os.environ.get("BENCH_SCENARIOS", "1") != "0":
+        entry = results["scales"][scale]
+        ref_db = "relance_bench_ref"
+        common.clone_db(entry["template"], ref_db)
+        log("reference single run for the scenarios")
+        ref = common.run_json("measure.py", "ours", ref_db, entry["date"])
+        import scenarios
+
+        results["scenarios"] = scenarios.run_all(entry["template"], entry["date"], ref_db,
+                                                 ref["seconds"])
+        results["scenarios"]["reference_run"] = ref
+        print_scenarios(results["scenarios"])
+        if os.environ.get("BENCH_KEEP") != "1":
+            common.dropdb(ref_db)
+    if os.environ.get("BENCH_KEEP") != "1":
+        for mode in ("ours", "peer"):
+            common.dropdb(f"relance_bench_run_{mode}")
+
+    results["total_seconds"] = round(time.perf_counter() - t_start, 1)
+    main_entry = results["scales"][scale]
+    results["ratio_vs_credit_control"] = round(main_entry["ratio"], 2)
+    common.RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    payload = json.dumps(results, indent=2, default=str)
+    tmp = common.RESULTS / "latest.json.tmp"
+    tmp.write_text(payload)
+    (common.RESULTS / f"{stamp}-{scale}.json").write_text(payload)
+    tmp.replace(common.RESULTS / "latest.json")
+    md = [f"Run of {results['started']} ({results['machine']['cpus']} CPUs), "
+          f"`make bench` total {results['total_seconds'] / 60:.1f} min."]
+    for s, entry in results["scales"].items():
+        md += ["", f"Scale `{s}`: {entry['dataset']['posted_invoices']} posted invoices, "
+               f"{entry['dataset']['customers']} customers, run date {entry['date']}.", "",
+               table([row("account_relance_fr", entry["ours"]),
+                      row("account_credit_control", entry["peer"])]), "",
+               f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}"]
+    update_readme("\n".join(md))
+    print(f"\nmake bench: {results['total_seconds'] / 60:.1f} min; results in "
+          f"bench/results/latest.json")
+    print(f"ratio_vs_credit_control: {main_entry['ratio']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
