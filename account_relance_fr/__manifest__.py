@@ -4,7 +4,7 @@
     "name": "Relances clients (France)",
     "summary": "Relance des factures impayées conforme au droit français : "
     "échelle de relances, pénalités de retard, indemnité forfaitaire, mise en demeure",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
     "author": "account_relance_fr contributors",

@@ -332,9 +332,13 @@ def test_one_model_per_file_named_after_it():
 
 def test_every_python_file_is_imported():
     for folder in ("models", "wizard"):
-        init = (ADDON / folder / "__init__.py").read_text(encoding="utf-8")
-        imported = set(re.findall(r"\bimport\s+([\w, ]+)", init))
-        names = {n.strip() for group in imported for n in group.split(",")}
+        init = ADDON / folder / "__init__.py"
+        names = {
+            alias.name
+            for node in ast.parse(init.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module
+            for alias in node.names
+        }
         missing = [p.stem for p in python_files(folder) if p.stem not in names]
         assert not missing, f"{folder}/__init__.py does not import {missing}"
 

@@ -1,0 +1,164 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Install on a database with history, upgrade from the previous version, uninstall.
+
+Each step runs a real Odoo process on a throwaway database of its own."""
+import json
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ODOO = ROOT / "tools" / "odoo.sh"
+
+
+def odoo(*args, stdin=None, timeout=600):
+    env = dict(os.environ)
+    env.setdefault("ODOO_DATA_DIR", str(ROOT / "var" / "lifecycle"))
+    result = subprocess.run(
+        ["bash", str(ODOO), *args], input=stdin, capture_output=True, text=True,
+        timeout=timeout, env=env, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def shell(db, code):
+    """Run ``code`` in an Odoo shell; it prints one JSON line prefixed with RESULT."""
+    out = odoo("shell", "-d", db, "--no-http", "--log-level=warn", stdin=code)
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+@pytest.fixture(scope="module")
+def database():
+    name = f"relance_life_{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ)
+    if not env.get("PGUSER") and os.geteuid() == 0:
+        env["PGUSER"] = "root"
+    odoo("-d", name, "-i", "account,l10n_fr_account", "--without-demo",
+         "--load-language=fr_FR,en_US", "--stop-after-init", "--log-level=warn")
+    yield name
+    subprocess.run(["dropdb", "--if-exists", name], env=env, check=False)
+
+
+HISTORY = r'''
+import json
+from datetime import date, timedelta
+from odoo.fields import Command
+company = env["res.company"].create({"name": "Historique SAS", "country_id": env.ref("base.fr").id,
+                                     "currency_id": env.ref("base.EUR").id})
+env["account.chart.template"].try_loading("fr", company, install_demo=False)
+env = env(context={"allowed_company_ids": company.ids})
+today = date.today()
+partner = env["res.partner"].create({"name": "Client historique", "email": "h@example.com",
+                                     "is_company": True})
+ages = [400, 100, 50, 25, 10, 3]
+moves = env["account.move"].create([{
+    "move_type": "out_invoice", "company_id": company.id, "partner_id": partner.id,
+    "invoice_date": today - timedelta(days=age + 30),
+    "invoice_date_due": today - timedelta(days=age),
+    "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 100.0,
+                                         "tax_ids": False})],
+} for age in ages])
+moves.action_post()
+messages = env["mail.message"].search_count([("model", "=", "account.move"),
+                                             ("res_id", "in", moves.ids)])
+env.cr.commit()
+print("RESULT " + json.dumps({"moves": moves.ids, "messages": messages, "company": company.id}))
+'''
+
+AFTER_INSTALL = r'''
+import json
+moves = env["account.move"].browse(%(moves)s)
+print("RESULT " + json.dumps({
+    "levels": [m.relance_level_id.delay if m.relance_level_id else None for m in moves],
+    "initialized": moves.mapped("relance_initialized"),
+    "events": env["account.relance.event"].search_count([]),
+    "mails": env["mail.mail"].search_count([("model", "=", "account.relance.event")]),
+    "policies": env["account.relance.policy"].search_count([("company_id", "=", %(company)s)]),
+    "notes": sum(1 for m in moves if any("installed" in (b or "") for b in m.message_ids.mapped("body"))),
+}))
+'''
+
+
+def test_install_upgrade_uninstall(database):
+    history = shell(database, HISTORY)
+    # 1. install on years of invoices: placed from their age, nothing sent retroactively
+    odoo("-d", database, "-i", "account_relance_fr", "--stop-after-init", "--log-level=warn")
+    state = shell(database, AFTER_INSTALL % history)
+    # standard ladder: 7, 21, 30, 45, 60 days -> 400 and 100 days at 60, 50 at 45, 25 at 21,
+    # 10 at 7, 3 days not reached
+    assert state["levels"] == [60, 60, 45, 21, 7, None]
+    assert state["initialized"] == [True, True, True, True, True, False]
+    assert state["events"] == 0 and state["mails"] == 0
+    assert state["policies"] == 2
+    assert state["notes"] == 5
+
+    # the next nightly run goes on at the ladder's pace: only the 3-day-old invoice's first
+    # reminder once it is due, nothing for the others today
+    run = shell(database, r'''
+import json
+result = env["account.move"]._cron_relance()
+env.cr.commit()
+print("RESULT " + json.dumps({"events": env["account.relance.event"].search_count([])}))
+''')
+    assert run["events"] == 0
+
+    # 2. upgrade from 19.0.1.0.0: the event lines' stored columns are created and filled by
+    # the migration script before the ORM sees them
+    shell(database, r'''
+import json
+from datetime import date
+moves = env["account.move"].browse(%(moves)s)
+company = env["res.company"].browse(%(company)s)
+env = env(context={"allowed_company_ids": company.ids})
+moves[-1].with_env(env).action_relance_send()
+wizard = env["account.relance.send"].with_context(default_invoice_ids=[(6, 0, moves[-1].ids)]).create({})
+wizard.action_send()
+env.flush_all()
+env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN state, DROP COLUMN channel, DROP COLUMN partner_id")
+env.cr.execute("UPDATE ir_module_module SET latest_version = '19.0.1.0.0' WHERE name = 'account_relance_fr'")
+env.cr.commit()
+print("RESULT {}")
+''' % history)
+    odoo("-d", database, "-u", "account_relance_fr", "--stop-after-init", "--log-level=warn")
+    upgraded = shell(database, r'''
+import json
+lines = env["account.relance.event.line"].search([])
+env.cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'account_relance_fr'")
+print("RESULT " + json.dumps({
+    "version": env.cr.fetchone()[0],
+    "lines": [(l.state, l.channel, l.partner_id.id == l.event_id.partner_id.id) for l in lines],
+}))
+''')
+    assert upgraded["version"] == "19.0.1.1.0"
+    assert upgraded["lines"] == [["done", "email", True]]
+
+    # 3. uninstall: invoices, payments and chatter stay
+    shell(database, r'''
+import json
+env["ir.module.module"].search([("name", "=", "account_relance_fr")]).button_immediate_uninstall()
+print("RESULT {}")
+''')
+    after = shell(database, r'''
+import json
+moves = env["account.move"].browse(%(moves)s).exists()
+env.cr.execute("SELECT to_regclass('account_relance_event')")
+table = env.cr.fetchone()[0]
+print("RESULT " + json.dumps({
+    "moves": len(moves),
+    "posted": moves.mapped("state"),
+    "messages": env["mail.message"].search_count([("model", "=", "account.move"),
+                                                  ("res_id", "in", moves.ids)]),
+    "table": table,
+    "field": "relance_level_id" in env["account.move"]._fields,
+}))
+''' % history)
+    assert after["moves"] == len(history["moves"])
+    assert set(after["posted"]) == {"posted"}
+    assert after["messages"] >= history["messages"]
+    assert after["table"] is None
+    assert after["field"] is False
