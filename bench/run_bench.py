@@ -110,6 +110,8 @@ def print_scenarios(sc):
           f"{a['check']['reminders_mailed_twice']}; worker times "
           f"{[w and w['seconds'] for w in a['workers']]} s, invoices "
           f"{[w and w['invoices'] for w in a['workers']]} -> {'OK' if a['check']['ok'] else 'FAIL'}")
+    for err in filter(None, a.get("worker_errors", [])):
+        print(f"      a worker died: {err}")
     print(f"  (b) kill -9 x{len(b['attempts'])} ({b['kills_landed']} while running), then "
           f"to completion: lines {b['check']['event_lines']}, duplicates "
           f"{b['check']['duplicate_pairs']}, missing {b['check']['missing_vs_single_run']}, "

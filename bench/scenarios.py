@@ -85,6 +85,14 @@ def last_json(text):
     return json.loads(lines[-1]) if lines else None
 
 
+def error_line(stderr):
+    """The exception a worker died of, with the engine frame that raised it."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    exc = next((line for line in reversed(lines) if "Error" in line.split(":")[0]), "")
+    frames = [line for line in lines if line.startswith('File "') and "account_relance_fr" in line]
+    return f"{exc} (in {frames[-1]})" if frames else exc
+
+
 def wait_backends_gone(db, timeout=60):
     """Seconds until no session is left on ``db`` (a killed client's backend may linger)."""
     start = time.perf_counter()
@@ -103,16 +111,15 @@ def two_workers(template, date, reference, db="relance_bench_sc_workers"):
     procs = [subprocess.Popen(MEASURE + ["ours", db, date, "--start-at", str(start_at)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=common.pg_env()) for _ in range(2)]
-    outs = []
+    outs, errors = [], []
     for proc in procs:
         out, err = proc.communicate()
-        if proc.returncode:
-            sys.stderr.write(err[-4000:])
         outs.append(last_json(out))
+        errors.append(error_line(err) if proc.returncode else None)
     result = {
         "workers": [{k: o[k] for k in ("seconds", "invoices", "events", "emails_queued")}
                     if o else None for o in outs],
-        "late_start_seconds": round(max(time.time() - start_at, 0), 1),
+        "worker_errors": errors,
     }
     result["check"] = check(db, reference)
     result["total_lines_equal_single_run"] = result["check"]["event_lines"] == len(reference)

@@ -135,6 +135,9 @@ class ResCompany(models.Model):
                      "street": "5 cours Victor Hugo", "country_id": fr.id, "lang": "fr_FR"},
                 ]
             )
+            # the demo's credit controller follows these customers
+            admin = env.ref("base.user_admin")
+            customers.with_company(company).write({"relance_user_id": admin.id})
             product = env["product.product"].create(
                 {"name": "Prestation de conseil", "type": "service", "list_price": 100.0}
             )

@@ -80,3 +80,26 @@ registry.category("web_tour.tours").add("relance_board_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("relance_partner_history_tour", {
+    steps: () => [
+        {
+            content: "Open the dunning tab of the customer",
+            trigger: ".o_notebook .nav-link[name=relance]",
+            run: "click",
+        },
+        {
+            content: "The open invoices with their ladder state and the history are shown",
+            trigger: ".o_field_widget[name=relance_event_ids] .o_data_row",
+        },
+        {
+            content: "The payment behaviour badge is shown",
+            trigger: ".o_field_widget[name=relance_payer_badge]",
+            run() {
+                document
+                    .querySelector(".o_field_widget[name=relance_open_invoice_ids]")
+                    .scrollIntoView({ block: "start" });
+            },
+        },
+    ],
+});
