@@ -14,7 +14,7 @@ reset:          ## drop the demo database (the next `make run` recreates it)
 	PGUSER=$${PGUSER:-$$(id -un)} dropdb --if-exists $${DB:-relance_demo}
 
 bench:          ## nightly-run benchmark (prints a table, writes bench/results/)
-	bash tools/setup.sh && .venv/bin/python bench/run_bench.py
+	SETUP_BROWSER=0 bash tools/setup.sh && .venv/bin/python bench/run_bench.py
 
 lint:
 	.venv/bin/ruff check account_relance_fr tests tools

@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Relances clients (France)",
-    "summary": "Relance des factures impayées conforme au droit français : "
-    "échelle de relances, pénalités de retard, indemnité forfaitaire, mise en demeure",
+    "summary": "Chase unpaid customer invoices the French way: dunning ladder, "
+    "late-payment penalties, 40 EUR indemnity, formal notice",
     "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
@@ -45,7 +45,8 @@
         "wizard/account_relance_send_views.xml",
         "wizard/account_relance_penalty_views.xml",
         "views/account_relance_board_views.xml",
-        "views/account_relance_analysis_views.xml",
+        "views/account_relance_effectiveness_views.xml",
+        "views/account_relance_dso_views.xml",
         "wizard/account_relance_call_views.xml",
         "wizard/account_relance_hold_views.xml",
         "views/account_relance_menus.xml",

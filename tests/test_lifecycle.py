@@ -2,6 +2,7 @@
 """Install on a database with history, upgrade from the previous version, uninstall.
 
 Each step runs a real Odoo process on a throwaway database of its own."""
+
 import json
 import os
 import subprocess
@@ -18,8 +19,13 @@ def odoo(*args, stdin=None, timeout=600):
     env = dict(os.environ)
     env.setdefault("ODOO_DATA_DIR", str(ROOT / "var" / "lifecycle"))
     result = subprocess.run(
-        ["bash", str(ODOO), *args], input=stdin, capture_output=True, text=True,
-        timeout=timeout, env=env, check=False,
+        ["bash", str(ODOO), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
@@ -29,7 +35,7 @@ def shell(db, code):
     """Run ``code`` in an Odoo shell; it prints one JSON line prefixed with RESULT."""
     out = odoo("shell", "-d", db, "--no-http", "--log-level=warn", stdin=code)
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +44,21 @@ def database():
     env = dict(os.environ)
     if not env.get("PGUSER") and os.geteuid() == 0:
         env["PGUSER"] = "root"
-    odoo("-d", name, "-i", "account,l10n_fr_account", "--without-demo",
-         "--load-language=fr_FR,en_US", "--stop-after-init", "--log-level=warn")
+    odoo(
+        "-d",
+        name,
+        "-i",
+        "account,l10n_fr_account",
+        "--without-demo",
+        "--load-language=fr_FR,en_US",
+        "--stop-after-init",
+        "--log-level=warn",
+    )
     yield name
     subprocess.run(["dropdb", "--if-exists", name], env=env, check=False)
 
 
-HISTORY = r'''
+HISTORY = r"""
 import json
 from datetime import date, timedelta
 from odoo.fields import Command
@@ -68,9 +82,9 @@ messages = env["mail.message"].search_count([("model", "=", "account.move"),
                                              ("res_id", "in", moves.ids)])
 env.cr.commit()
 print("RESULT " + json.dumps({"moves": moves.ids, "messages": messages, "company": company.id}))
-'''
+"""
 
-AFTER_INSTALL = r'''
+AFTER_INSTALL = r"""
 import json
 moves = env["account.move"].browse(%(moves)s)
 print("RESULT " + json.dumps({
@@ -78,10 +92,12 @@ print("RESULT " + json.dumps({
     "initialized": moves.mapped("relance_initialized"),
     "events": env["account.relance.event"].search_count([]),
     "mails": env["mail.mail"].search_count([("model", "=", "account.relance.event")]),
-    "policies": env["account.relance.policy"].search_count([("company_id", "=", %(company)s)]),
-    "notes": sum(1 for m in moves if any("installed" in (b or "") for b in m.message_ids.mapped("body"))),
+    "policies": env["account.relance.policy"].search_count(
+        [("company_id", "=", %(company)s)]),
+    "notes": sum(1 for m in moves
+                 if any("installed" in (b or "") for b in m.message_ids.mapped("body"))),
 }))
-'''
+"""
 
 
 def test_install_upgrade_uninstall(database):
@@ -99,33 +115,45 @@ def test_install_upgrade_uninstall(database):
 
     # the next nightly run goes on at the ladder's pace: only the 3-day-old invoice's first
     # reminder once it is due, nothing for the others today
-    run = shell(database, r'''
+    run = shell(
+        database,
+        r"""
 import json
 result = env["account.move"]._cron_relance()
 env.cr.commit()
 print("RESULT " + json.dumps({"events": env["account.relance.event"].search_count([])}))
-''')
+""",
+    )
     assert run["events"] == 0
 
     # 2. upgrade from 19.0.1.0.0: the event lines' stored columns are created and filled by
     # the migration script before the ORM sees them
-    shell(database, r'''
+    shell(
+        database,
+        r"""
 import json
 from datetime import date
 moves = env["account.move"].browse(%(moves)s)
 company = env["res.company"].browse(%(company)s)
 env = env(context={"allowed_company_ids": company.ids})
 moves[-1].with_env(env).action_relance_send()
-wizard = env["account.relance.send"].with_context(default_invoice_ids=[(6, 0, moves[-1].ids)]).create({})
+wizard = env["account.relance.send"].with_context(
+    default_invoice_ids=[(6, 0, moves[-1].ids)]).create({})
 wizard.action_send()
 env.flush_all()
-env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN state, DROP COLUMN channel, DROP COLUMN partner_id")
-env.cr.execute("UPDATE ir_module_module SET latest_version = '19.0.1.0.0' WHERE name = 'account_relance_fr'")
+env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN state, "
+               "DROP COLUMN channel, DROP COLUMN partner_id")
+env.cr.execute("UPDATE ir_module_module SET latest_version = '19.0.1.0.0' "
+               "WHERE name = 'account_relance_fr'")
 env.cr.commit()
 print("RESULT {}")
-''' % history)
+"""
+        % history,
+    )
     odoo("-d", database, "-u", "account_relance_fr", "--stop-after-init", "--log-level=warn")
-    upgraded = shell(database, r'''
+    upgraded = shell(
+        database,
+        r"""
 import json
 lines = env["account.relance.event.line"].search([])
 env.cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'account_relance_fr'")
@@ -133,17 +161,23 @@ print("RESULT " + json.dumps({
     "version": env.cr.fetchone()[0],
     "lines": [(l.state, l.channel, l.partner_id.id == l.event_id.partner_id.id) for l in lines],
 }))
-''')
+""",
+    )
     assert upgraded["version"] == "19.0.1.1.0"
     assert upgraded["lines"] == [["done", "email", True]]
 
     # 3. uninstall: invoices, payments and chatter stay
-    shell(database, r'''
+    shell(
+        database,
+        r"""
 import json
 env["ir.module.module"].search([("name", "=", "account_relance_fr")]).button_immediate_uninstall()
 print("RESULT {}")
-''')
-    after = shell(database, r'''
+""",
+    )
+    after = shell(
+        database,
+        r"""
 import json
 moves = env["account.move"].browse(%(moves)s).exists()
 env.cr.execute("SELECT to_regclass('account_relance_event')")
@@ -156,7 +190,9 @@ print("RESULT " + json.dumps({
     "table": table,
     "field": "relance_level_id" in env["account.move"]._fields,
 }))
-''' % history)
+"""
+        % history,
+    )
     assert after["moves"] == len(history["moves"])
     assert set(after["posted"]) == {"posted"}
     assert after["messages"] >= history["messages"]

@@ -45,9 +45,9 @@ class TestRelanceBoardTour(HttpCase):
     def test_board_tour(self):
         fr = self._use_demo_company()
         self.assertTrue(
-            self.env["account.relance.board"].with_company(fr).search_count(
-                [("company_id", "=", fr.id)]
-            ),
+            self.env["account.relance.board"]
+            .with_company(fr)
+            .search_count([("company_id", "=", fr.id)]),
             "the demo data has customers to chase",
         )
         shots = []
@@ -63,8 +63,11 @@ class TestRelanceBoardTour(HttpCase):
         # what the tour did is in the database
         durand = self.env["res.partner"].search([("name", "=", "Atelier Durand SAS")])
         moves = self.env["account.move"].search(
-            [("commercial_partner_id", "=", durand.id), ("company_id", "=", fr.id),
-             ("payment_state", "in", ("not_paid", "partial"))]
+            [
+                ("commercial_partner_id", "=", durand.id),
+                ("company_id", "=", fr.id),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
         )
         self.assertIn("promise", moves.mapped("relance_state"))
         martin = self.env["res.partner"].search([("name", "=", "Boulangerie Martin SARL")])
@@ -81,7 +84,9 @@ class TestRelanceBoardTour(HttpCase):
         shots = []
         with self._screenshot_at_end("relance_history_", shots):
             self.start_tour(
-                f"/odoo/res.partner/{leroy.id}", "relance_partner_history_tour", login="admin",
+                f"/odoo/res.partner/{leroy.id}",
+                "relance_partner_history_tour",
+                login="admin",
                 timeout=120,
             )
         self.assertTrue(shots)

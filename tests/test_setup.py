@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The README's `make test` path: what a fresh machine needs is installed by the project."""
+
 import os
 import shutil
 import subprocess
@@ -25,8 +26,8 @@ def test_odoo_19_from_odoo_src():
 def test_pinned_requirements_installed():
     from importlib.metadata import version
 
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
+    for raw in (ROOT / "requirements.txt").read_text().splitlines():
+        line = raw.split("#")[0].strip()
         if "==" in line:
             name, pinned = line.split("==")
             assert version(name) == pinned, name
@@ -61,8 +62,12 @@ def test_setup_is_idempotent():
     """Running the setup again on a ready machine reuses what exists (no reinstall)."""
     env = dict(os.environ, SETUP_BROWSER="1")
     out = subprocess.run(
-        ["bash", str(ROOT / "tools" / "setup.sh")], env=env, capture_output=True, text=True,
-        timeout=300, check=True,
+        ["bash", str(ROOT / "tools" / "setup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     ).stdout
     assert "installing the pinned" not in out
     assert "PostgreSQL answers" in out

@@ -6,6 +6,7 @@ from . import (
     account_payment_term_line,
     account_relance_board,
     account_relance_dispute_reason,
+    account_relance_dossier,
     account_relance_dso,
     account_relance_effectiveness,
     account_relance_event,
@@ -14,9 +15,8 @@ from . import (
     account_relance_policy,
     account_relance_rate,
     mail_activity,
-    relance_dossier,
+    mail_mail,
     res_company,
     res_config_settings,
     res_partner,
 )
-from . import mail_mail

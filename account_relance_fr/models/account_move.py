@@ -53,9 +53,7 @@ class AccountMove(models.Model):
         compute="_compute_relance_next",
         store=True,
     )
-    relance_days_overdue = fields.Integer(
-        "Days overdue", compute="_compute_relance_days_overdue"
-    )
+    relance_days_overdue = fields.Integer("Days overdue", compute="_compute_relance_days_overdue")
     relance_hold = fields.Selection(
         HOLD_STATES, "Dunning paused", copy=False, tracking=True, index=True
     )
@@ -126,9 +124,7 @@ class AccountMove(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
-    @api.depends(
-        "move_type", "state", "payment_state", "relance_hold", "relance_level_id"
-    )
+    @api.depends("move_type", "state", "payment_state", "relance_hold", "relance_level_id")
     def _compute_relance_state(self):
         for move in self:
             if move.move_type != "out_invoice" or move.state != "posted":
@@ -262,8 +258,10 @@ class AccountMove(models.Model):
         settled = self.filtered(lambda m: m.payment_state in CLOSED_PAYMENT_STATES)
         if not settled:
             return
-        events = self.env["account.relance.event"].sudo().search(
-            [("line_ids.move_id", "in", settled.ids), ("state", "=", "todo")]
+        events = (
+            self.env["account.relance.event"]
+            .sudo()
+            .search([("line_ids.move_id", "in", settled.ids), ("state", "=", "todo")])
         )
         # an action still concerns a customer as long as one of its invoices is open
         to_close = events.filtered(
@@ -365,9 +363,7 @@ class AccountMove(models.Model):
         if moves is not None:
             domain += [("id", "in", moves.ids)]
         # one row per customer: a customer's invoices are always processed together
-        groups = self._read_group(
-            domain, ["company_id", "commercial_partner_id"], ["id:array_agg"]
-        )
+        groups = self._read_group(domain, ["company_id", "commercial_partner_id"], ["id:array_agg"])
         ir_cron = self.env["ir.cron"]
         if commit:
             ir_cron._commit_progress(remaining=len(groups))
@@ -444,9 +440,10 @@ class AccountMove(models.Model):
                 policy = move.commercial_partner_id._relance_policy(move.company_id)
                 policies[key] = policy._level_specs() if policy else []
             specs = policies[key]
-            if not specs or move.commercial_partner_id.with_company(
-                move.company_id
-            ).relance_blocked:
+            if (
+                not specs
+                or move.commercial_partner_id.with_company(move.company_id).relance_blocked
+            ):
                 continue
             if balances.get((move.company_id.id, move.commercial_partner_id.id), 0.0) <= 0.0:
                 skipped["credit"] += 1
@@ -467,7 +464,8 @@ class AccountMove(models.Model):
         if any(skipped.values()):
             _logger.info(
                 "Dunning: %(credit)s invoices of customers with a credit balance and "
-                "%(prescribed)s prescribed invoices left aside", skipped,
+                "%(prescribed)s prescribed invoices left aside",
+                skipped,
             )
         return targets
 
@@ -476,12 +474,15 @@ class AccountMove(models.Model):
         """At installation, put each overdue invoice without dunning history on the level
         its age reached (``lib.ladder.reached_level``), without sending anything; the
         ladder then goes on at its pace. Logged in the invoices' chatter."""
-        moves = self.search(self._relance_base_domain() + [
-            ("invoice_date_due", "<", today),
-            ("relance_level_id", "=", False),
-            ("relance_event_line_ids", "=", False),
-        ])
-        specs_cache, by_level = {}, defaultdict(lambda: self.browse())
+        moves = self.search(
+            self._relance_base_domain()
+            + [
+                ("invoice_date_due", "<", today),
+                ("relance_level_id", "=", False),
+                ("relance_event_line_ids", "=", False),
+            ]
+        )
+        specs_cache, by_level = {}, defaultdict(self.browse)
         levels = self.env["account.relance.level"]
         for move in moves:
             key = (move.commercial_partner_id, move.company_id)
@@ -492,14 +493,17 @@ class AccountMove(models.Model):
             if spec:
                 by_level[levels.browse(spec.id)] |= move
         for level, level_moves in by_level.items():
-            level_moves.write({
-                "relance_level_id": level.id,
-                "relance_last_date": today,
-                "relance_initialized": True,
-            })
+            level_moves.write(
+                {
+                    "relance_level_id": level.id,
+                    "relance_last_date": today,
+                    "relance_initialized": True,
+                }
+            )
             note = self.env._(
                 "Already overdue when the dunning was installed: placed at level %s. "
-                "Nothing was sent for this level or the earlier ones.", level.name,
+                "Nothing was sent for this level or the earlier ones.",
+                level.name,
             )
             self._relance_log(level_moves, dict.fromkeys(level_moves.ids, note))
         return moves
@@ -514,8 +518,9 @@ class AccountMove(models.Model):
             return None
         if any(spec.id == current.id for spec in specs):
             return current.id
-        before = [spec for spec in specs if (spec.sequence, spec.id) <= (current.sequence,
-                                                                         current.id)]
+        before = [
+            spec for spec in specs if (spec.sequence, spec.id) <= (current.sequence, current.id)
+        ]
         return before[-1].id if before else None
 
     def _relance_net_balances(self):
@@ -543,7 +548,7 @@ class AccountMove(models.Model):
         company and currency. Returns counts.
         """
         targets = self._relance_next_levels(today)
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(self.browse)
         for move, level in targets.items():
             key = (move.company_id, move.commercial_partner_id, move.currency_id, level)
             groups[key] |= move
@@ -562,9 +567,7 @@ class AccountMove(models.Model):
         messages = records._message_log_batch(
             {rid: Markup("%s") % body for rid, body in bodies.items()}
         )
-        messages.write(
-            {"subtype_id": self.env.ref("account_relance_fr.mt_relance").id}
-        )
+        messages.write({"subtype_id": self.env.ref("account_relance_fr.mt_relance").id})
         return messages
 
     # ------------------------------------------------------------------ user actions
@@ -573,16 +576,18 @@ class AccountMove(models.Model):
         if not moves:
             raise UserError(self.env._("There is no open customer invoice to remind."))
         if len(moves.commercial_partner_id) > 1:
-            raise UserError(
-                self.env._("Select the invoices of one customer to send a reminder.")
-            )
+            raise UserError(self.env._("Select the invoices of one customer to send a reminder."))
+        return moves._relance_wizard_action("account.relance.send", self.env._("Send a reminder"))
+
+    def _relance_wizard_action(self, model, name):
+        """Open the dialog ``model`` on these invoices."""
         return {
             "type": "ir.actions.act_window",
-            "res_model": "account.relance.send",
+            "res_model": model,
             "view_mode": "form",
             "target": "new",
-            "name": self.env._("Send a reminder"),
-            "context": {"default_invoice_ids": [Command.set(moves.ids)]},
+            "name": name,
+            "context": {"default_invoice_ids": [Command.set(self.ids)]},
         }
 
     def action_relance_send(self):
@@ -592,8 +597,9 @@ class AccountMove(models.Model):
         self.write({"relance_hold": False, "relance_hold_note": False})
         return True
 
-    def action_relance_set_hold(self, hold, note=False, promise_date=False,
-                                promise_amount=0.0, dispute_reason=False):
+    def action_relance_set_hold(
+        self, hold, note=False, promise_date=False, promise_amount=0.0, dispute_reason=False
+    ):
         """Pause the ladder: promise, dispute, block or litigation (logged)."""
         vals = {"relance_hold": hold, "relance_hold_note": note}
         if hold == "promise":
@@ -676,17 +682,21 @@ class AccountMove(models.Model):
                 move.id: report._render_qweb_pdf("account.account_invoices", move.ids)[0]
                 for move in missing
             }
-            attachments = self.env["ir.attachment"].sudo().create(
-                [
-                    {
-                        "name": move._get_invoice_report_filename(),
-                        "raw": contents[move.id],
-                        "mimetype": "application/pdf",
-                        "res_model": "account.move",
-                        "res_id": move.id,
-                    }
-                    for move in missing
-                ]
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "name": move._get_invoice_report_filename(),
+                            "raw": contents[move.id],
+                            "mimetype": "application/pdf",
+                            "res_model": "account.move",
+                            "res_id": move.id,
+                        }
+                        for move in missing
+                    ]
+                )
             )
             pdfs.update({att.res_id: att for att in attachments})
         return pdfs
@@ -714,6 +724,7 @@ class AccountMove(models.Model):
         company = self.company_id or self.env.company
         partner = partner or self.commercial_partner_id
         contract = self[:1]._relance_contract_rate(partner) if self else None
+
         def pct(value):
             return formatLang(self.env, value, digits=2)
 
@@ -724,8 +735,9 @@ class AccountMove(models.Model):
             return self.env._("the ECB main refinancing rate plus 10 points")
         period, _provisional = rate_for_day(periods, on_date or fields.Date.context_today(company))
         if partner.relance_debtor_type == "consumer":
-            return self.env._("the legal interest rate (%(rate)s %% per year)",
-                              rate=pct(period.legal_rate_pro))
+            return self.env._(
+                "the legal interest rate (%(rate)s %% per year)", rate=pct(period.legal_rate_pro)
+            )
         return self.env._(
             "the ECB main refinancing rate plus 10 points (%(rate)s %% per year)",
             rate=pct(period.ecb_rate + 10.0),
@@ -772,17 +784,26 @@ class AccountMove(models.Model):
         if self.payment_state in CLOSED_PAYMENT_STATES and payments:
             end = min(end, payments[-1]["date"])
         empty = {
-            "days": 0, "interest": 0.0, "indemnity": 0.0, "total": 0.0, "segments": [],
-            "provisional": False, "missing_semesters": [], "warning": False,
+            "days": 0,
+            "interest": 0.0,
+            "indemnity": 0.0,
+            "total": 0.0,
+            "segments": [],
+            "provisional": False,
+            "missing_semesters": [],
+            "warning": False,
         }
         if self.move_type != "out_invoice" or not self.invoice_date_due:
             return empty
         rates = self.env["account.relance.rate"]._rate_periods()
         contract = self._relance_contract_rate()
         if not rates and contract is None:
-            return dict(empty, warning=self.env._(
-                "No late-payment rate is recorded: record the rates of the semester."
-            ))
+            return dict(
+                empty,
+                warning=self.env._(
+                    "No late-payment rate is recorded: record the rates of the semester."
+                ),
+            )
         result = law_interest.penalties(
             principal=principal,
             due_date=self.invoice_date_due,
@@ -803,7 +824,9 @@ class AccountMove(models.Model):
             )
             _logger.warning(
                 "Late-payment rates missing for %s (invoice %s): computed with the latest "
-                "recorded semester", result["missing_semesters"], self.name,
+                "recorded semester",
+                result["missing_semesters"],
+                self.name,
             )
         return result
 
@@ -836,13 +859,13 @@ class AccountMove(models.Model):
         since the last billed date and the indemnity if not billed yet (penalty invoices
         that are not cancelled count)."""
         self.ensure_one()
-        billed = self.env["account.move.line"].search([
-            ("relance_penalty_origin_id", "=", self.id),
-            ("parent_state", "!=", "cancel"),
-        ])
-        billed_to = max(
-            (d for d in billed.mapped("relance_penalty_date_to") if d), default=None
+        billed = self.env["account.move.line"].search(
+            [
+                ("relance_penalty_origin_id", "=", self.id),
+                ("parent_state", "!=", "cancel"),
+            ]
         )
+        billed_to = max((d for d in billed.mapped("relance_penalty_date_to") if d), default=None)
         now = self.relance_compute_penalties(on_date=on_date)
         interest = law_interest.interest_after(now["segments"], billed_to)
         indemnity_billed = any(k == "indemnity" for k in billed.mapped("relance_penalty_kind"))
@@ -857,14 +880,9 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
         if not moves:
             raise UserError(self.env._("Select posted customer invoices."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.relance.penalty",
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Bill the penalties"),
-            "context": {"default_invoice_ids": [Command.set(moves.ids)]},
-        }
+        return moves._relance_wizard_action(
+            "account.relance.penalty", self.env._("Bill the penalties")
+        )
 
     def _relance_notify_dispute(self, reason, note=False):
         """Tell the salesperson (and the company's dispute contact) about a dispute."""
@@ -886,21 +904,7 @@ class AccountMove(models.Model):
         moves = self.filtered_domain(self._relance_base_domain())
         if not moves or len(moves.commercial_partner_id) > 1:
             raise UserError(self.env._("Select the open invoices of one customer."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.relance.call",
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Log a call"),
-            "context": {"default_invoice_ids": [Command.set(moves.ids)]},
-        }
+        return moves._relance_wizard_action("account.relance.call", self.env._("Log a call"))
 
     def action_relance_hold_wizard(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.relance.hold",
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Pause the dunning"),
-            "context": {"default_invoice_ids": [Command.set(self.ids)]},
-        }
+        return self._relance_wizard_action("account.relance.hold", self.env._("Pause the dunning"))

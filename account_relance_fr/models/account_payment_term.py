@@ -11,13 +11,15 @@ class AccountPaymentTerm(models.Model):
         "Legal cap warning", compute="_compute_relance_legal_warning"
     )
 
-    @api.depends("line_ids.delay_type", "line_ids.nb_days", "line_ids.days_next_month",
-                 "example_date")
+    @api.depends(
+        "line_ids.delay_type", "line_ids.nb_days", "line_ids.days_next_month", "example_date"
+    )
     def _compute_relance_legal_warning(self):
         for term in self:
             ref = term.example_date or fields.Date.context_today(term)
             late = [
-                line for line in term.line_ids
+                line
+                for line in term.line_ids
                 if law_dates.exceeds_legal_cap(ref, line._get_due_date(ref))
             ]
             term.relance_legal_warning = bool(late) and self.env._(

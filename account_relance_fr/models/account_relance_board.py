@@ -19,10 +19,20 @@ class AccountRelanceBoard(models.Model):
     _rec_name = "partner_id"
     _depends = {
         "account.move": [
-            "move_type", "state", "payment_state", "invoice_date_due", "company_id",
-            "commercial_partner_id", "amount_residual_signed", "invoice_user_id",
-            "relance_level_id", "relance_next_date", "relance_next_level_id", "relance_hold",
-            "relance_promise_date", "relance_prescription_date",
+            "move_type",
+            "state",
+            "payment_state",
+            "invoice_date_due",
+            "company_id",
+            "commercial_partner_id",
+            "amount_residual_signed",
+            "invoice_user_id",
+            "relance_level_id",
+            "relance_next_date",
+            "relance_next_level_id",
+            "relance_hold",
+            "relance_promise_date",
+            "relance_prescription_date",
         ],
         "account.relance.level": ["sequence"],
         "res.partner": ["relance_user_id", "relance_blocked"],
@@ -130,19 +140,26 @@ class AccountRelanceBoard(models.Model):
     def _group_expand_level(self, levels, domain):
         """Show every level of the company's policies as a column, in ladder order."""
         companies = self.env.companies
-        return self.env["account.relance.level"].search(
-            [("company_id", "in", companies.ids),
-             ("policy_id", "in", companies.relance_policy_id.ids)],
-            order="sequence, id",
-        ) | levels
+        return (
+            self.env["account.relance.level"].search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("policy_id", "in", companies.relance_policy_id.ids),
+                ],
+                order="sequence, id",
+            )
+            | levels
+        )
 
     # ------------------------------------------------------------------ actions on a card
     def _open_invoices(self):
         self.ensure_one()
         return self.env["account.move"].search(
             self.env["account.move"]._relance_base_domain()
-            + [("commercial_partner_id", "=", self.partner_id.id),
-               ("company_id", "=", self.company_id.id)]
+            + [
+                ("commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+            ]
         )
 
     def action_open_partner(self):
@@ -185,9 +202,11 @@ class AccountRelanceBoard(models.Model):
             raise UserError(self.env._("This dunning level no longer exists."))
         for card in self:
             moves = card._open_invoices().filtered(
-                lambda m: m.invoice_date_due < fields.Date.context_today(self)
-                and (m.relance_level_id.sequence or 0) < level.sequence
-                and not m.relance_event_line_ids.filtered(lambda line: line.level_id == level)
+                lambda m: (
+                    m.invoice_date_due < fields.Date.context_today(self)
+                    and (m.relance_level_id.sequence or 0) < level.sequence
+                    and not m.relance_event_line_ids.filtered(lambda line: line.level_id == level)
+                )
             )
             if not moves:
                 continue
@@ -200,11 +219,16 @@ class AccountRelanceBoard(models.Model):
                 (card.company_id, card.partner_id, currency, level): invoices
                 for currency, invoices in moves.grouped("currency_id").items()
             }
-            events = self.env["account.relance.event"].with_context(
-                relance_manual_move=True
-            )._relance_create_level(level, groups, fields.Date.context_today(self))
-            note = self.env._("Moved to %(level)s from the board by %(user)s.",
-                              level=level.name, user=self.env.user.name)
+            events = (
+                self.env["account.relance.event"]
+                .with_context(relance_manual_move=True)
+                ._relance_create_level(level, groups, fields.Date.context_today(self))
+            )
+            note = self.env._(
+                "Moved to %(level)s from the board by %(user)s.",
+                level=level.name,
+                user=self.env.user.name,
+            )
             if skipped:
                 note += " " + self.env._("Skipped levels: %s.", ", ".join(skipped.mapped("name")))
             events.write({"note": note})

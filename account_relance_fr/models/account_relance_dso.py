@@ -13,8 +13,7 @@ class AccountRelanceDso(models.Model):
     _order = "month_end"
     _depends = {
         "account.move.line": ["balance", "company_id", "account_id", "parent_state", "date"],
-        "account.move": ["amount_total_signed", "company_id", "state", "move_type",
-                         "invoice_date"],
+        "account.move": ["amount_total_signed", "company_id", "state", "move_type", "invoice_date"],
     }
 
     month_end = fields.Date("Month", readonly=True)

@@ -13,7 +13,13 @@ class AccountRelanceEffectiveness(models.Model):
     _order = "date desc"
     _depends = {
         "account.relance.event.line": [
-            "date", "company_id", "partner_id", "move_id", "level_id", "channel", "state",
+            "date",
+            "company_id",
+            "partner_id",
+            "move_id",
+            "level_id",
+            "channel",
+            "state",
         ],
         "account.move": ["payment_state"],
         "account.move.line": ["move_id", "account_id"],
@@ -24,7 +30,7 @@ class AccountRelanceEffectiveness(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     move_id = fields.Many2one("account.move", "Invoice", readonly=True)
-    level_id = fields.Many2one("account.relance.level", "Level", readonly=True)
+    level_id = fields.Many2one("account.relance.level", readonly=True)
     channel = fields.Selection(
         selection=lambda self: self.env["account.relance.level"]._channel_selection(),
         readonly=True,
@@ -51,7 +57,9 @@ class AccountRelanceEffectiveness(models.Model):
                     SELECT MAX(apr.max_date) AS paid_date
                       FROM account_move_line aml
                       JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                     WHERE aml.move_id = am.id AND aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                     WHERE aml.move_id = am.id AND aml.account_id IN (
+                           SELECT id FROM account_account
+                            WHERE account_type = 'asset_receivable')
                        AND am.payment_state IN ('paid', 'in_payment')
                    ) paid ON TRUE
              WHERE line.state IN ('done', 'todo')

@@ -82,10 +82,8 @@ class AccountRelanceEvent(models.Model):
         "res.users", "Responsible", default=lambda self: self.env.user, index=True
     )
     mail_id = fields.Many2one("mail.mail", "Email", readonly=True, ondelete="set null")
-    message_id = fields.Many2one("mail.message", "Message", readonly=True, ondelete="set null")
-    activity_id = fields.Many2one(
-        "mail.activity", "Activity", readonly=True, ondelete="set null"
-    )
+    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     error_message = fields.Text(readonly=True)
     registered_number = fields.Char("Registered letter number", tracking=True)
     sent_date = fields.Date("Sending date", tracking=True)
@@ -189,7 +187,10 @@ class AccountRelanceEvent(models.Model):
         for (_company, partner, _currency, level), moves in groups.items():
             _logger.warning(
                 "Dunning level %s not performed for %s (%s): %s",
-                level.name, partner.display_name, ", ".join(moves.mapped("name")), exc,
+                level.name,
+                partner.display_name,
+                ", ".join(moves.mapped("name")),
+                exc,
             )
             self.env["account.move"]._relance_log(
                 partner,
@@ -271,12 +272,8 @@ class AccountRelanceEvent(models.Model):
         else:
             for level, events in to_send.grouped("level_id").items():
                 events._relance_send_template(level.mail_template_id)
-        no_email.write(
-            {"error_message": self.env._("The customer has no valid email address.")}
-        )
-        no_template.write(
-            {"error_message": self.env._("The dunning level has no mail template.")}
-        )
+        no_email.write({"error_message": self.env._("The customer has no valid email address.")})
+        no_template.write({"error_message": self.env._("The dunning level has no mail template.")})
         (self - to_send)._relance_schedule_activities()
         self._relance_log_chatter()
 
@@ -288,18 +285,24 @@ class AccountRelanceEvent(models.Model):
     def _relance_send_manual(self, values):
         """Queue the email edited in the preview (one event)."""
         self.ensure_one()
-        mail = self.env["mail.mail"].sudo().create(
-            {
-                "model": self._name,
-                "res_id": self.id,
-                "subject": values["subject"],
-                "body_html": values["body"],
-                "body": values["body"],
-                "email_from": values.get("email_from") or self.company_id.email_formatted,
-                "recipient_ids": [Command.set(values.get("partner_ids") or self.contact_id.ids)],
-                "attachment_ids": [Command.set(values.get("attachment_ids") or [])],
-                "auto_delete": False,
-            }
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "model": self._name,
+                    "res_id": self.id,
+                    "subject": values["subject"],
+                    "body_html": values["body"],
+                    "body": values["body"],
+                    "email_from": values.get("email_from") or self.company_id.email_formatted,
+                    "recipient_ids": [
+                        Command.set(values.get("partner_ids") or self.contact_id.ids)
+                    ],
+                    "attachment_ids": [Command.set(values.get("attachment_ids") or [])],
+                    "auto_delete": False,
+                }
+            )
         )
         self._relance_link_mails(mail)
 
@@ -384,14 +387,16 @@ class AccountRelanceEvent(models.Model):
             what = self.error_message
         else:
             what = self.env._("to do by %s", self.user_id.name or "")
-        return Markup('<p>%s <a href="#" data-oe-model="%s" data-oe-id="%s">%s</a> (%s): %s</p>') % (
-            self.env._("Dunning"), self._name, self.id, self.level_id.name, channel, what
-        )
+        return Markup(
+            '<p>%s <a href="#" data-oe-model="%s" data-oe-id="%s">%s</a> (%s): %s</p>'
+        ) % (self.env._("Dunning"), self._name, self.id, self.level_id.name, channel, what)
 
     # ------------------------------------------------------------------ user actions
     def action_send_email(self):
         """Send the email of prepared email actions (validation, fixed address)."""
-        for event in self.filtered(lambda e: e.state in ("todo", "failed") and e.channel == "email"):
+        for event in self.filtered(
+            lambda e: e.state in ("todo", "failed") and e.channel == "email"
+        ):
             if not self.env["account.move"]._relance_valid_email(event.contact_id):
                 raise UserError(
                     self.env._("%s has no valid email address.", event.contact_id.display_name)
@@ -424,22 +429,25 @@ class AccountRelanceEvent(models.Model):
         events.write({"state": "failed", "error_message": message})
         act_type = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
         model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].sudo().create([
-            {
-                "res_model_id": model_id,
-                "res_id": event.id,
-                "activity_type_id": act_type.id,
-                "summary": self.env._("Reminder not delivered"),
-                "note": message,
-                "user_id": event.user_id.id,
-                "date_deadline": fields.Date.context_today(self),
-            }
-            for event in events
-        ])
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": event.id,
+                    "activity_type_id": act_type.id,
+                    "summary": self.env._("Reminder not delivered"),
+                    "note": message,
+                    "user_id": event.user_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for event in events
+            ]
+        )
         Move = self.env["account.move"]
-        Move._relance_log(events.partner_id, {
-            event.partner_id.id: Markup("<p>%s</p>") % message for event in events
-        })
+        Move._relance_log(
+            events.partner_id,
+            {event.partner_id.id: Markup("<p>%s</p>") % message for event in events},
+        )
 
     def _message_receive_bounce(self, email, partner):
         """A bounce that comes back later marks the action failed as well."""

@@ -22,9 +22,7 @@ class AccountRelanceLevel(models.Model):
         help="Number of days after the due date from which this level is reached. "
         "A negative delay makes a courtesy reminder before the due date.",
     )
-    channel = fields.Selection(
-        selection="_channel_selection", required=True, default="email"
-    )
+    channel = fields.Selection(selection="_channel_selection", required=True, default="email")
     tone = fields.Selection(selection="_tone_selection", required=True, default="courteous")
     mail_template_id = fields.Many2one(
         "mail.template",

@@ -43,9 +43,9 @@ class AccountRelancePolicy(models.Model):
     def _unlink_except_used(self):
         used = self.env["account.move"].sudo().search_count(
             [("relance_level_id.policy_id", "in", self.ids)], limit=1
-        ) or self.env["account.relance.event"].sudo().with_context(
-            active_test=False
-        ).search_count([("policy_id", "in", self.ids)], limit=1)
+        ) or self.env["account.relance.event"].sudo().with_context(active_test=False).search_count(
+            [("policy_id", "in", self.ids)], limit=1
+        )
         if used:
             raise UserError(
                 self.env._(

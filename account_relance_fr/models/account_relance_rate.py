@@ -24,7 +24,7 @@ class AccountRelanceRate(models.Model):
         "Legal rate, professional creditor (%)",
         digits=(5, 2),
         required=True,
-        help="The legal interest rate \"in all other cases\" (creditor who is not a private person).",
+        help='The legal interest rate "in all other cases" (creditor who is not a private person).',
     )
     legal_rate_private = fields.Float(
         "Legal rate, private creditor (%)", digits=(5, 2), required=True
@@ -56,15 +56,14 @@ class AccountRelanceRate(models.Model):
     def _check_date_start(self):
         for rate in self:
             if rate.date_start != semester_start(rate.date_start):
-                raise ValidationError(
-                    self.env._("A semester starts on 1 January or on 1 July.")
-                )
+                raise ValidationError(self.env._("A semester starts on 1 January or on 1 July."))
 
     @api.model
     def _rate_periods(self):
         """All recorded semesters as :class:`RatePeriod`, oldest first (one query)."""
-        rows = self.sudo().search_read(
-            [], ["date_start", "ecb_rate", "legal_rate_pro", "legal_rate_private"],
+        rows = self.sudo().search_read(  # pylint: disable=no-search-all
+            [],
+            ["date_start", "ecb_rate", "legal_rate_pro", "legal_rate_private"],
             order="date_start",
         )
         return [

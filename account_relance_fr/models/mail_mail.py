@@ -5,8 +5,9 @@ from odoo import models
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
-    def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False,
-                                  failure_type=None):
+    def _postprocess_sent_message(
+        self, success_pids, success_emails, failure_reason=False, failure_type=None
+    ):
         """A reminder the mail server refused is not a reminder sent: its dunning action is
         marked failed, with an activity for the responsible (never silently)."""
         if failure_type:
@@ -14,11 +15,16 @@ class MailMail(models.Model):
                 lambda mail: mail.model == "account.relance.event" and mail.res_id
             )
             if failed:
-                events = self.env["account.relance.event"].sudo().browse(
-                    failed.mapped("res_id")
-                ).exists()
+                events = (
+                    self.env["account.relance.event"]
+                    .sudo()
+                    .browse(failed.mapped("res_id"))
+                    .exists()
+                )
                 events._relance_mail_failed(failure_reason or failure_type)
         return super()._postprocess_sent_message(
-            success_pids, success_emails, failure_reason=failure_reason,
+            success_pids,
+            success_emails,
+            failure_reason=failure_reason,
             failure_type=failure_type,
         )

@@ -24,9 +24,7 @@ class ResCompany(models.Model):
         "splitting the days by semester.",
     )
     relance_notice_delay = fields.Integer("Formal notice deadline (days)", default=8)
-    relance_prescription_warning_days = fields.Integer(
-        "Limitation warning (days)", default=90
-    )
+    relance_prescription_warning_days = fields.Integer("Limitation warning (days)", default=90)
     relance_courtesy_days = fields.Integer(
         "Courtesy reminder (days before due date)",
         default=0,
@@ -39,9 +37,7 @@ class ResCompany(models.Model):
     relance_penalty_journal_id = fields.Many2one(
         "account.journal", "Penalty journal", domain="[('type', '=', 'sale')]"
     )
-    relance_interest_account_id = fields.Many2one(
-        "account.account", "Late-interest income account"
-    )
+    relance_interest_account_id = fields.Many2one("account.account", "Late-interest income account")
     relance_indemnity_account_id = fields.Many2one(
         "account.account", "Recovery indemnity income account"
     )
@@ -49,9 +45,7 @@ class ResCompany(models.Model):
     @api.constrains("relance_interest_mode", "relance_contract_rate")
     def _check_relance_contract_rate(self):
         for company in self.filtered(lambda c: c.relance_interest_mode == "contractual"):
-            company.env["account.move"]._relance_check_contract_rate(
-                company.relance_contract_rate
-            )
+            company.env["account.move"]._relance_check_contract_rate(company.relance_contract_rate)
 
     def _relance_default_policy(self):
         """The company's default policy, or its first active one."""
@@ -66,15 +60,18 @@ class ResCompany(models.Model):
         the originals."""
         shipped = [
             self.env.ref(xmlid, raise_if_not_found=False)
-            for xmlid in ("account_relance_fr.policy_standard",
-                          "account_relance_fr.policy_five_steps")
+            for xmlid in (
+                "account_relance_fr.policy_standard",
+                "account_relance_fr.policy_five_steps",
+            )
         ]
         shipped = [policy.sudo() for policy in shipped if policy]
         if not shipped:
             return
         for company in self.sudo().filtered(lambda c: not c.relance_policy_id):
             mine = [
-                policy if policy.company_id == company
+                policy
+                if policy.company_id == company
                 else policy.with_context(relance_keep_name=True).copy({"company_id": company.id})
                 for policy in shipped
             ]
@@ -92,9 +89,9 @@ class ResCompany(models.Model):
         from datetime import timedelta
 
         Command = fields.Command
-        for company in self:
-            env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
-            company = company.with_env(env)
+        for demo_company in self:
+            env = self.env(context=dict(self.env.context, allowed_company_ids=demo_company.ids))
+            company = demo_company.with_env(env)
             # module translations are loaded after the demo data: load ours now, so that
             # the demo company's copies of the shipped ladders are translated too
             langs = [code for code, _name in env["res.lang"].get_installed() if code != "en_US"]
@@ -113,26 +110,64 @@ class ResCompany(models.Model):
             fr = env.ref("base.fr")
             customers = Partner.create(
                 [
-                    {"name": "Boulangerie Martin SARL", "is_company": True,
-                     "company_registry": "41234567800012", "email": "compta@boulangerie-martin.example",
-                     "city": "Lyon", "zip": "69002", "street": "12 rue Mercière",
-                     "country_id": fr.id, "lang": "fr_FR"},
-                    {"name": "Atelier Durand SAS", "is_company": True,
-                     "company_registry": "52345678900023", "email": "factures@atelier-durand.example",
-                     "city": "Nantes", "zip": "44000", "street": "3 quai de la Fosse",
-                     "country_id": fr.id, "lang": "fr_FR"},
-                    {"name": "Transports Leroy", "is_company": True,
-                     "company_registry": "63456789000034", "email": "leroy@transports-leroy.example",
-                     "city": "Lille", "zip": "59000", "street": "8 rue Nationale",
-                     "country_id": fr.id, "lang": "fr_FR"},
-                    {"name": "Northwind Traders Ltd", "is_company": True,
-                     "email": "ap@northwind.example", "city": "London", "lang": "en_US",
-                     "country_id": env.ref("base.uk").id},
-                    {"name": "Sophie Bernard", "email": "sophie.bernard@example.com",
-                     "city": "Paris", "zip": "75011", "street": "21 rue Oberkampf",
-                     "country_id": fr.id, "lang": "fr_FR"},
-                    {"name": "Julien Petit", "city": "Bordeaux", "zip": "33000",
-                     "street": "5 cours Victor Hugo", "country_id": fr.id, "lang": "fr_FR"},
+                    {
+                        "name": "Boulangerie Martin SARL",
+                        "is_company": True,
+                        "company_registry": "41234567800012",
+                        "email": "compta@boulangerie-martin.example",
+                        "city": "Lyon",
+                        "zip": "69002",
+                        "street": "12 rue Mercière",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                    {
+                        "name": "Atelier Durand SAS",
+                        "is_company": True,
+                        "company_registry": "52345678900023",
+                        "email": "factures@atelier-durand.example",
+                        "city": "Nantes",
+                        "zip": "44000",
+                        "street": "3 quai de la Fosse",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                    {
+                        "name": "Transports Leroy",
+                        "is_company": True,
+                        "company_registry": "63456789000034",
+                        "email": "leroy@transports-leroy.example",
+                        "city": "Lille",
+                        "zip": "59000",
+                        "street": "8 rue Nationale",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                    {
+                        "name": "Northwind Traders Ltd",
+                        "is_company": True,
+                        "email": "ap@northwind.example",
+                        "city": "London",
+                        "lang": "en_US",
+                        "country_id": env.ref("base.uk").id,
+                    },
+                    {
+                        "name": "Sophie Bernard",
+                        "email": "sophie.bernard@example.com",
+                        "city": "Paris",
+                        "zip": "75011",
+                        "street": "21 rue Oberkampf",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                    {
+                        "name": "Julien Petit",
+                        "city": "Bordeaux",
+                        "zip": "33000",
+                        "street": "5 cours Victor Hugo",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
                 ]
             )
             # the demo's credit controller follows these customers
@@ -144,10 +179,22 @@ class ResCompany(models.Model):
             today = fields.Date.context_today(self)
             # (customer index, amount excl. VAT, days since due date)
             plan = [
-                (0, 1200.0, 3), (0, 450.0, 7), (1, 2300.0, 12), (1, 800.0, 21),
-                (2, 3100.0, 30), (2, 640.0, 45), (3, 1500.0, 26), (4, 180.0, 40),
-                (5, 95.0, 52), (0, 5200.0, 60), (1, 990.0, 75), (4, 300.0, -5),
-                (2, 700.0, 18), (3, 420.0, 35), (0, 150.0, 15), (1, 600.0, 9),
+                (0, 1200.0, 3),
+                (0, 450.0, 7),
+                (1, 2300.0, 12),
+                (1, 800.0, 21),
+                (2, 3100.0, 30),
+                (2, 640.0, 45),
+                (3, 1500.0, 26),
+                (4, 180.0, 40),
+                (5, 95.0, 52),
+                (0, 5200.0, 60),
+                (1, 990.0, 75),
+                (4, 300.0, -5),
+                (2, 700.0, 18),
+                (3, 420.0, 35),
+                (0, 150.0, 15),
+                (1, 600.0, 9),
             ]
             moves = env["account.move"].create(
                 [

@@ -5,22 +5,16 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    relance_policy_id = fields.Many2one(
-        related="company_id.relance_policy_id", readonly=False
-    )
+    relance_policy_id = fields.Many2one(related="company_id.relance_policy_id", readonly=False)
     relance_auto_run = fields.Boolean(related="company_id.relance_auto_run", readonly=False)
     relance_interest_mode = fields.Selection(
         related="company_id.relance_interest_mode", readonly=False
     )
-    relance_contract_rate = fields.Float(
-        related="company_id.relance_contract_rate", readonly=False
-    )
+    relance_contract_rate = fields.Float(related="company_id.relance_contract_rate", readonly=False)
     relance_freeze_due_semester = fields.Boolean(
         related="company_id.relance_freeze_due_semester", readonly=False
     )
-    relance_notice_delay = fields.Integer(
-        related="company_id.relance_notice_delay", readonly=False
-    )
+    relance_notice_delay = fields.Integer(related="company_id.relance_notice_delay", readonly=False)
     relance_prescription_warning_days = fields.Integer(
         related="company_id.relance_prescription_warning_days", readonly=False
     )

@@ -20,9 +20,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="Receives the calls, letters and formal notices to prepare for this customer.",
     )
-    relance_blocked = fields.Boolean(
-        "Dunning blocked", company_dependent=True, tracking=True
-    )
+    relance_blocked = fields.Boolean("Dunning blocked", company_dependent=True, tracking=True)
     relance_block_reason = fields.Char("Blocking reason", company_dependent=True)
     relance_debtor_type_override = fields.Selection(
         [("business", "Business"), ("consumer", "Consumer")],
@@ -43,9 +41,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="Overrides the company's contractual late-payment rate for this customer.",
     )
-    relance_event_ids = fields.One2many(
-        "account.relance.event", "partner_id", "Dunning actions"
-    )
+    relance_event_ids = fields.One2many("account.relance.event", "partner_id", "Dunning actions")
     relance_event_count = fields.Integer("Reminders", compute="_compute_relance_event_count")
     relance_open_invoice_ids = fields.Many2many(
         "account.move", compute="_compute_relance_open_invoice_ids", string="Open invoices"
@@ -60,8 +56,12 @@ class ResPartner(models.Model):
         "Invoices paid (12 months)", compute="_compute_relance_payment_behaviour"
     )
     relance_payer_badge = fields.Selection(
-        [("good", "Good payer"), ("normal", "Normal payer"), ("bad", "Bad payer"),
-         ("unknown", "Not enough history")],
+        [
+            ("good", "Good payer"),
+            ("normal", "Normal payer"),
+            ("bad", "Bad payer"),
+            ("unknown", "Not enough history"),
+        ],
         "Payment behaviour",
         compute="_compute_relance_payment_behaviour",
     )
@@ -99,15 +99,15 @@ class ResPartner(models.Model):
         Move = self.env["account.move"]
         moves = Move.search(
             Move._relance_base_domain()
-            + [("commercial_partner_id", "in", self.commercial_partner_id.ids),
-               ("company_id", "in", self.env.companies.ids)],
+            + [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "in", self.env.companies.ids),
+            ],
             order="invoice_date_due",
         )
         by_partner = moves.grouped("commercial_partner_id")
         for partner in self:
-            partner.relance_open_invoice_ids = by_partner.get(
-                partner.commercial_partner_id, Move
-            )
+            partner.relance_open_invoice_ids = by_partner.get(partner.commercial_partner_id, Move)
 
     def _compute_relance_payment_behaviour(self):
         """Customer invoices paid over the last 12 months: how late, how often (one query)."""
@@ -116,8 +116,9 @@ class ResPartner(models.Model):
         if commercial.ids:
             for model in ("account.move", "account.move.line", "account.partial.reconcile"):
                 self.env[model].flush_model()
-            rows = self.env.execute_query(SQL(
-                """
+            rows = self.env.execute_query(
+                SQL(
+                    """
                 SELECT inv.partner_id, COUNT(*),
                        COUNT(*) FILTER (WHERE inv.days_late > 0),
                        COALESCE(AVG(GREATEST(inv.days_late, 0)), 0)
@@ -126,7 +127,9 @@ class ResPartner(models.Model):
                            MAX(apr.max_date) - am.invoice_date_due AS days_late
                       FROM account_move am
                       JOIN account_move_line aml
-                        ON aml.move_id = am.id AND aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                        ON aml.move_id = am.id AND aml.account_id IN (
+                               SELECT id FROM account_account
+                                WHERE account_type = 'asset_receivable')
                       JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
                      WHERE am.move_type = 'out_invoice'
                        AND am.state = 'posted'
@@ -138,8 +141,10 @@ class ResPartner(models.Model):
                   ) inv
               GROUP BY inv.partner_id
                 """,
-                tuple(commercial.ids), tuple(self.env.companies.ids),
-            ))
+                    tuple(commercial.ids),
+                    tuple(self.env.companies.ids),
+                )
+            )
             stats = {row[0]: row[1:] for row in rows}
         for partner in self:
             count, late, avg = stats.get(partner.commercial_partner_id.id, (0, 0, 0.0))

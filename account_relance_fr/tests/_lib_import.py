@@ -6,6 +6,7 @@ Without Odoo, importing ``account_relance_fr`` would load the models, so ``lib/_
 loaded directly from its path and registered as the top-level package ``relance_lib``.
 """
 
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -23,10 +24,8 @@ def _forget_alias():
 
 def lib_package():
     """The ``lib`` package: through Odoo if the addon is importable there, else by path."""
-    try:
+    with contextlib.suppress(ImportError):
         return importlib.import_module(ODOO_PACKAGE)
-    except ImportError:
-        pass
     init_file = LIB_DIR / "__init__.py"
     module = sys.modules.get(ALIAS)
     if module is not None:

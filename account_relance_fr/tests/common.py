@@ -60,8 +60,10 @@ class RelanceCommon(AccountTestInvoicingCommon):
 
     def run_relance(self, day, moves=None, company=None):
         company = company or self.company
-        return self.env["account.move"].with_company(company)._relance_run(
-            companies=company, moves=moves, today=day
+        return (
+            self.env["account.move"]
+            .with_company(company)
+            ._relance_run(companies=company, moves=moves, today=day)
         )
 
     def events_of(self, moves):

@@ -21,7 +21,8 @@ LEVELS = [NOTICE, FIRST, SECOND, COURTESY]
 TODAY = date(2026, 3, 20)
 
 
-def _next(current, days_overdue, last_action_days_ago=None, amount=1000.0, levels=LEVELS):
+def _next(current, days_overdue, last_action_days_ago=None, amount=1000.0, levels=None):
+    levels = LEVELS if levels is None else levels
     last_action = None if last_action_days_ago is None else TODAY - timedelta(last_action_days_ago)
     return ladder.next_level(
         levels,

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import RelanceCommon
@@ -31,8 +32,13 @@ class TestRelanceBoard(RelanceCommon):
         card = self.card(self.customer)
         self.assertEqual(len(card), 1)
         self.assertEqual(
-            (card.amount_not_due, card.amount_1_30, card.amount_31_60, card.amount_61_90,
-             card.amount_over_90),
+            (
+                card.amount_not_due,
+                card.amount_1_30,
+                card.amount_31_60,
+                card.amount_61_90,
+                card.amount_over_90,
+            ),
             (10.0, 101.0, 200.0, 400.0, 800.0),
         )
         self.assertEqual(card.amount_overdue, 1501.0)
@@ -47,7 +53,7 @@ class TestRelanceBoard(RelanceCommon):
         old = self.invoice(amount=100.0, due=t - timedelta(days=30))
         self.invoice(amount=100.0, due=t - timedelta(days=8))
         self.run_relance(t - timedelta(days=23))  # old: first reminder
-        self.run_relance(t - timedelta(days=9))   # old: second reminder
+        self.run_relance(t - timedelta(days=9))  # old: second reminder
         self.assertEqual(old.relance_level_id, self.level(1))
         card = self.card(self.customer)
         self.assertEqual(card.level_id, self.level(1))
@@ -75,8 +81,8 @@ class TestRelanceBoard(RelanceCommon):
         t = self.today - timedelta(days=200)
         fast, slow, never = (self.invoice(amount=100.0, due=t) for _i in range(3))
         self.run_relance(t + timedelta(days=7))
-        self._register_payment(fast, payment_date=t + timedelta(days=17))   # 10 days after
-        self._register_payment(slow, payment_date=t + timedelta(days=32))   # 25 days after
+        self._register_payment(fast, payment_date=t + timedelta(days=17))  # 10 days after
+        self._register_payment(slow, payment_date=t + timedelta(days=32))  # 25 days after
         rows = self.env["account.relance.effectiveness"].read_group(
             [("move_id", "in", (fast | slow | never).ids)],
             ["paid_15:avg", "paid_30:avg", "reminder_count:sum"],
@@ -114,8 +120,7 @@ class TestRelanceBoard(RelanceCommon):
         self.invoice(amount=12000.0, due=last.month_end - timedelta(days=10))
         move = self.env["account.move"].search([], order="id desc", limit=1)
         self.assertEqual(move.invoice_date, last.month_end - timedelta(days=40))
-        self._register_payment(move, payment_date=last.month_end - timedelta(days=5),
-                               amount=9000.0)
+        self._register_payment(move, payment_date=last.month_end - timedelta(days=5), amount=9000.0)
         self.env.invalidate_all()
         last = self.env["account.relance.dso"].search(
             [("company_id", "=", self.company.id), ("month_end", "=", last.month_end)]
@@ -125,22 +130,30 @@ class TestRelanceBoard(RelanceCommon):
     def test_call_with_promise_and_dispute(self):
         move = self.invoice(amount=300.0)
         action = move.action_relance_log_call()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({
-            "outcome": "promise",
-            "promise_date": self.day0 + timedelta(days=20),
-            "promise_amount": 300.0,
-            "note": "Paiement la semaine prochaine",
-        })
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .create(
+                {
+                    "outcome": "promise",
+                    "promise_date": self.day0 + timedelta(days=20),
+                    "promise_amount": 300.0,
+                    "note": "Paiement la semaine prochaine",
+                }
+            )
+        )
         wizard.action_log()
         self.assertEqual(move.relance_state, "promise")
         self.assertIn("Paiement la semaine prochaine", move.message_ids[:1].body)
         salesman = new_test_user(self.env, login="vendeur", groups="account.group_account_invoice")
         other = self.invoice(amount=200.0, invoice_user_id=salesman.id)
         action = other.action_relance_log_call()
-        self.env[action["res_model"]].with_context(action["context"]).create({
-            "outcome": "dispute",
-            "dispute_reason_id": self.env.ref("account_relance_fr.dispute_reason_quality").id,
-        }).action_log()
+        self.env[action["res_model"]].with_context(**action["context"]).create(
+            {
+                "outcome": "dispute",
+                "dispute_reason_id": self.env.ref("account_relance_fr.dispute_reason_quality").id,
+            }
+        ).action_log()
         self.assertEqual(other.relance_state, "dispute")
         notified = other.message_ids.filtered(lambda m: salesman.partner_id in m.partner_ids)
         self.assertTrue(notified)
@@ -148,9 +161,12 @@ class TestRelanceBoard(RelanceCommon):
     def test_call_no_answer_reschedules(self):
         move = self.invoice(amount=300.0)
         action = move.action_relance_log_call()
-        self.env[action["res_model"]].with_context(action["context"]).create({
-            "outcome": "no_answer", "next_call_date": self.day0 + timedelta(days=3),
-        }).action_log()
+        self.env[action["res_model"]].with_context(**action["context"]).create(
+            {
+                "outcome": "no_answer",
+                "next_call_date": self.day0 + timedelta(days=3),
+            }
+        ).action_log()
         activity = self.customer.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("account_relance_fr.mail_act_relance_call")
         )
@@ -159,11 +175,11 @@ class TestRelanceBoard(RelanceCommon):
     def test_mass_hold_and_resume(self):
         moves = self.invoice() | self.invoice()
         action = moves.action_relance_hold_wizard()
-        self.env[action["res_model"]].with_context(action["context"]).create(
+        self.env[action["res_model"]].with_context(**action["context"]).create(
             {"hold": "litigation", "note": "Transmis à l'avocat"}
         ).action_apply()
         self.assertEqual(set(moves.mapped("relance_state")), {"litigation"})
-        self.env[action["res_model"]].with_context(action["context"]).create(
+        self.env[action["res_model"]].with_context(**action["context"]).create(
             {"hold": "resume"}
         ).action_apply()
         self.assertEqual(set(moves.mapped("relance_state")), {"none"})
@@ -178,31 +194,48 @@ class TestRelanceViewsAccess(RelanceCommon):
         self.run_relance(self.day0 + timedelta(days=7))
         users = {
             "user": new_test_user(
-                self.env, login="relance_user", groups="account.group_account_invoice",
-                company_id=self.company.id, company_ids=self.company.ids,
+                self.env,
+                login="relance_user",
+                groups="account.group_account_invoice",
+                company_id=self.company.id,
+                company_ids=self.company.ids,
             ),
             "manager": new_test_user(
-                self.env, login="relance_manager", groups="account.group_account_manager",
-                company_id=self.company.id, company_ids=self.company.ids,
+                self.env,
+                login="relance_manager",
+                groups="account.group_account_manager",
+                company_id=self.company.id,
+                company_ids=self.company.ids,
             ),
         }
         self.assertTrue(users["user"].has_group("account_relance_fr.group_relance_user"))
         self.assertFalse(users["user"].has_group("account_relance_fr.group_relance_manager"))
         self.assertTrue(users["manager"].has_group("account_relance_fr.group_relance_manager"))
-        views = self.env["ir.ui.view"].search([
-            ("model", "like", "account.relance."), ("type", "in", ("list", "form", "kanban",
-                                                                  "pivot", "graph", "search")),
-        ])
-        read_only = {"account.relance.policy", "account.relance.level", "account.relance.rate",
-                     "account.relance.dispute.reason"}
+        views = self.env["ir.ui.view"].search(
+            [
+                ("model", "like", "account.relance."),
+                ("type", "in", ("list", "form", "kanban", "pivot", "graph", "search")),
+            ]
+        )
+        read_only = {
+            "account.relance.policy",
+            "account.relance.level",
+            "account.relance.rate",
+            "account.relance.dispute.reason",
+        }
         for name, user in users.items():
             for model in set(views.mapped("model")):
                 if model in ("account.relance.penalty", "account.relance.penalty.line") and (
-                        name == "user"):
+                    name == "user"
+                ):
                     continue
                 env = self.env(user=user)
-                result = env[model].get_views([(False, t) for t in set(
-                    views.filtered(lambda v, m=model: v.model == m).mapped("type"))])
+                result = env[model].get_views(
+                    [
+                        (False, t)
+                        for t in set(views.filtered(lambda v, m=model: v.model == m).mapped("type"))
+                    ]
+                )
                 self.assertTrue(result["views"], f"{model} for {name}")
                 if not env[model]._transient:
                     env[model].web_search_read([], {"display_name": {}}, limit=5)
@@ -210,7 +243,7 @@ class TestRelanceViewsAccess(RelanceCommon):
             for model in ("account.move", "res.partner"):
                 self.env(user=user)[model].get_views([(False, "form")])
         # a plain user cannot configure
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.env(user=users["user"])["account.relance.level"].create(
                 {"name": "x", "delay": 1, "policy_id": self.policy.id}
             )
@@ -227,29 +260,44 @@ class TestRelanceBoardQueries(RelanceCommon):
         "user_id": {"fields": {"display_name": {}}},
         "level_id": {"fields": {"display_name": {}}},
         "next_level_id": {"fields": {"display_name": {}}},
-        "level_color": {}, "amount_overdue": {}, "currency_id": {"fields": {}},
-        "oldest_days": {}, "overdue_count": {}, "invoice_count": {}, "next_date": {},
-        "has_dispute": {}, "has_promise": {}, "promise_date": {}, "is_blocked": {},
-        "has_litigation": {}, "near_prescription": {}, "company_id": {"fields": {}},
+        "level_color": {},
+        "amount_overdue": {},
+        "currency_id": {"fields": {}},
+        "oldest_days": {},
+        "overdue_count": {},
+        "invoice_count": {},
+        "next_date": {},
+        "has_dispute": {},
+        "has_promise": {},
+        "promise_date": {},
+        "is_blocked": {},
+        "has_litigation": {},
+        "near_prescription": {},
+        "company_id": {"fields": {}},
     }
 
     def _customers(self, count):
         today = fields.Date.context_today(self.env["account.move"])
         partners = self.env["res.partner"].create(
-            [{"name": f"Client {count}-{i}", "email": f"c{i}@example.com", "is_company": True}
-             for i in range(count)]
+            [
+                {"name": f"Client {count}-{i}", "email": f"c{i}@example.com", "is_company": True}
+                for i in range(count)
+            ]
         )
-        moves = self.env["account.move"].create([
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": today - timedelta(days=60),
-                "invoice_date_due": today - timedelta(days=10 + i % 50),
-                "invoice_line_ids": [(0, 0, {"name": "x", "quantity": 1, "price_unit": 10.0,
-                                             "tax_ids": False})],
-            }
-            for i, partner in enumerate(partners)
-        ])
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": today - timedelta(days=60),
+                    "invoice_date_due": today - timedelta(days=10 + i % 50),
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "x", "quantity": 1, "price_unit": 10.0, "tax_ids": False})
+                    ],
+                }
+                for i, partner in enumerate(partners)
+            ]
+        )
         moves.action_post()
         self.run_relance(today)
 
@@ -257,12 +305,17 @@ class TestRelanceBoardQueries(RelanceCommon):
         Board = self.env["account.relance.board"]
         domain = [("amount_overdue", ">", 0)]
         Board.web_read_group(
-            domain, ["level_id"], ["amount_overdue:sum"], auto_unfold=True,
-            unfold_read_specification=self.CARD_SPEC, unfold_read_default_limit=10,
+            domain,
+            ["level_id"],
+            ["amount_overdue:sum"],
+            auto_unfold=True,
+            unfold_read_specification=self.CARD_SPEC,
+            unfold_read_default_limit=10,
         )
         Board.web_search_read(domain, self.CARD_SPEC, limit=10)
-        Board.formatted_read_group(domain, ["level_id"], ["amount_overdue:sum",
-                                                          "amount_over_90:sum"])
+        Board.formatted_read_group(
+            domain, ["level_id"], ["amount_overdue:sum", "amount_over_90:sum"]
+        )
 
     def _count(self):
         self.env.invalidate_all()

@@ -3,25 +3,27 @@
 
 These tests commit: they work in their own company and customers of the throwaway test
 database, through cursors of their own (the test transaction would hide their data)."""
+
 import threading
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
-from odoo.tools import SQL
 from odoo.fields import Command
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
 
 
 @tagged("post_install", "-at_install")
 class TestRelanceConcurrency(TransactionCase):
     @contextmanager
     def real_env(self):
+        """A cursor of its own that commits: a second Odoo worker."""
         cr = sql_db.db_connect(self.env.cr.dbname).cursor()
         try:
             yield api.Environment(cr, SUPERUSER_ID, {})
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         finally:
             cr.close()
 
@@ -29,32 +31,49 @@ class TestRelanceConcurrency(TransactionCase):
         super().setUp()
         tag = uuid.uuid4().hex[:8]
         with self.real_env() as env:
-            company = env["res.company"].create({
-                "name": f"Concurrence {tag}",
-                "country_id": env.ref("base.fr").id,
-                "currency_id": env.ref("base.EUR").id,
-            })
-            env["account.chart.template"].try_loading("fr", company, install_demo=False)
-            env = env(context={"allowed_company_ids": company.ids})
-            partners = env["res.partner"].create([
-                {"name": f"Client {tag} {i}", "email": f"c{i}@{tag}.example", "is_company": True}
-                for i in range(8)
-            ])
-            self.day = fields.Date.today() - timedelta(days=40)
-            moves = env["account.move"].create([
+            company = env["res.company"].create(
                 {
-                    "move_type": "out_invoice",
-                    "company_id": company.id,
-                    "partner_id": partner.id,
-                    "invoice_date": self.day - timedelta(days=30),
-                    "invoice_date_due": self.day,
-                    "invoice_line_ids": [Command.create(
-                        {"name": "Prestation", "quantity": 1, "price_unit": 100.0 * (i + 1),
-                         "tax_ids": False}
-                    )],
+                    "name": f"Concurrence {tag}",
+                    "country_id": env.ref("base.fr").id,
+                    "currency_id": env.ref("base.EUR").id,
                 }
-                for partner in partners for i in range(2)
-            ])
+            )
+            env["account.chart.template"].try_loading("fr", company, install_demo=False)
+            env = env(context={"allowed_company_ids": company.ids})  # noqa: PLW2901
+            partners = env["res.partner"].create(
+                [
+                    {
+                        "name": f"Client {tag} {i}",
+                        "email": f"c{i}@{tag}.example",
+                        "is_company": True,
+                    }
+                    for i in range(8)
+                ]
+            )
+            self.day = fields.Date.today() - timedelta(days=40)
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "invoice_date": self.day - timedelta(days=30),
+                        "invoice_date_due": self.day,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Prestation",
+                                    "quantity": 1,
+                                    "price_unit": 100.0 * (i + 1),
+                                    "tax_ids": False,
+                                }
+                            )
+                        ],
+                    }
+                    for partner in partners
+                    for i in range(2)
+                ]
+            )
             moves.action_post()
             self.company_id, self.move_ids = company.id, moves.ids
 
@@ -63,16 +82,21 @@ class TestRelanceConcurrency(TransactionCase):
         if barrier:
             barrier.wait(timeout=30)
         return env["account.move"]._relance_run(
-            companies=env["res.company"].browse(self.company_id), today=day, batch_size=4,
+            companies=env["res.company"].browse(self.company_id),
+            today=day,
+            batch_size=4,
             commit=True,
         )
 
     def lines(self):
         with self.real_env() as env:
-            rows = env.execute_query(SQL(
-                "SELECT move_id, level_id, COUNT(*) FROM account_relance_event_line"
-                " WHERE move_id IN %s GROUP BY move_id, level_id", tuple(self.move_ids),
-            ))
+            rows = env.execute_query(
+                SQL(
+                    "SELECT move_id, level_id, COUNT(*) FROM account_relance_event_line"
+                    " WHERE move_id IN %s GROUP BY move_id, level_id",
+                    tuple(self.move_ids),
+                )
+            )
         return rows
 
     def test_locked_invoices_are_skipped_then_done_once(self):
@@ -87,9 +111,11 @@ class TestRelanceConcurrency(TransactionCase):
                 result_b = self.run_worker(env_b, day)
             self.assertEqual(result_b["invoices"], 0, "B skipped what A holds")
             result_a = env_a["account.move"]._relance_run(
-                companies=env_a["res.company"].browse(self.company_id), today=day, commit=False,
+                companies=env_a["res.company"].browse(self.company_id),
+                today=day,
+                commit=False,
             )
-            cr_a.commit()
+            cr_a.commit()  # pylint: disable=invalid-commit
         finally:
             cr_a.close()
         self.assertEqual(result_a["invoices"], len(self.move_ids))
@@ -107,7 +133,7 @@ class TestRelanceConcurrency(TransactionCase):
             barrier = threading.Barrier(2)
             results, errors = [], []
 
-            def work(barrier=barrier, day=day):
+            def work(barrier=barrier, day=day, results=results, errors=errors):  # pylint: disable=dangerous-default-value
                 try:
                     with self.real_env() as env:
                         results.append(self.run_worker(env, day, barrier))

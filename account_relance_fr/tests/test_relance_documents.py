@@ -60,12 +60,24 @@ class TestRelanceDocuments(RelanceCommon):
         )
         Partner = cls.env["res.partner"]
         cls.consumer = Partner.create(
-            {"name": "Jean Dupont", "email": "jean.dupont@example.com", "lang": "en_US",
-             "street": "21 rue Oberkampf", "zip": "75011", "city": "Paris"}
+            {
+                "name": "Jean Dupont",
+                "email": "jean.dupont@example.com",
+                "lang": "en_US",
+                "street": "21 rue Oberkampf",
+                "zip": "75011",
+                "city": "Paris",
+            }
         )
         cls.consumer_fr = Partner.create(
-            {"name": "Marie Durand", "email": "marie.durand@example.com", "lang": "fr_FR",
-             "street": "5 cours Victor Hugo", "zip": "33000", "city": "Bordeaux"}
+            {
+                "name": "Marie Durand",
+                "email": "marie.durand@example.com",
+                "lang": "fr_FR",
+                "street": "5 cours Victor Hugo",
+                "zip": "33000",
+                "city": "Bordeaux",
+            }
         )
         cls.notice_day = cls.day0 + timedelta(days=60)  # 2026-03-16
 
@@ -294,9 +306,7 @@ class TestRelanceDocuments(RelanceCommon):
         subtype = self.env.ref("account_relance_fr.mt_relance")
         for move in moves:
             self.assertTrue(
-                move.message_ids.filtered(
-                    lambda m: m.subtype_id == subtype and NUMBER in m.body
-                )
+                move.message_ids.filtered(lambda m: m.subtype_id == subtype and NUMBER in m.body)
             )
         # receipt
         receipt_day = self.notice_day + timedelta(days=2)
@@ -315,8 +325,11 @@ class TestRelanceDocuments(RelanceCommon):
             self.assertIn("received by the customer", move.message_ids[0].body)
         # a receipt before the sending is refused
         wizard = self.env["account.relance.notice"].create(
-            {"mode": "receipt", "event_id": notice.id,
-             "receipt_date": self.notice_day - timedelta(days=1)}
+            {
+                "mode": "receipt",
+                "event_id": notice.id,
+                "receipt_date": self.notice_day - timedelta(days=1),
+            }
         )
         with self.assertRaises(UserError):
             wizard.action_record_receipt()
@@ -345,9 +358,11 @@ class TestRelanceDocuments(RelanceCommon):
             self.assertTrue(event.message_ids.attachment_ids)
             self.assertEqual(moves.relance_level_id, self.levels[-1])
             # twice for the same invoices: refused
-            again = self.env["account.relance.notice"].with_context(
-                active_model="res.partner", active_id=self.customer.id
-            ).create({"invoice_ids": [(6, 0, moves.ids)]})
+            again = (
+                self.env["account.relance.notice"]
+                .with_context(active_model="res.partner", active_id=self.customer.id)
+                .create({"invoice_ids": [(6, 0, moves.ids)]})
+            )
             with self.assertRaises(UserError):
                 again.action_generate()
 
@@ -419,26 +434,32 @@ class TestRelanceDocuments(RelanceCommon):
         later = self.invoice(amount=999.0, due=on_date + timedelta(days=60))
         values = self.env["account.relance.dossier"]._statement_values(self.customer, on_date)
         self.assertEqual([row["move"] for row in values["rows"]], [older, late, refund, not_due])
-        self.assertEqual(
-            [row["days_overdue"] for row in values["rows"]], [100, 40, 0, 0]
-        )
+        self.assertEqual([row["days_overdue"] for row in values["rows"]], [100, 40, 0, 0])
         self.assertEqual(
             values["buckets"],
             {"not_due": 300.0, "1_30": 0.0, "31_60": 1000.0, "61_90": 0.0, "over_90": 250.0},
         )
         self.assertEqual(values["total"], 1550.0)
         self.assertEqual(values["overdue"], 1250.0)
-        for data, context in (({"relance_statement_date": str(on_date)}, {}),
-                              ({}, {"relance_statement_date": on_date})):
-            html = self.env["ir.actions.report"].with_context(**context)._render_qweb_html(
-                STATEMENT, self.customer.ids, data=data
-            )[0].decode()
+        for data, context in (
+            ({"relance_statement_date": str(on_date)}, {}),
+            ({}, {"relance_statement_date": on_date}),
+        ):
+            html = (
+                self.env["ir.actions.report"]
+                .with_context(**context)
+                ._render_qweb_html(STATEMENT, self.customer.ids, data=data)[0]
+                .decode()
+            )
             self.assert_in_all(
                 html,
                 [
                     "Statement of account",
                     "02/24/2026",
-                    late.name, older.name, not_due.name, refund.name,
+                    late.name,
+                    older.name,
+                    not_due.name,
+                    refund.name,
                     "(credit note)",
                     self.money(1550.0),
                     self.money(1250.0),  # overdue
@@ -473,7 +494,10 @@ class TestRelanceDocuments(RelanceCommon):
                 self.money(claim["total"]),
                 # the history: every level with its channel
                 *self.levels.mapped("name"),
-                "Email", "Phone call", "Registered letter", "Formal notice",
+                "Email",
+                "Phone call",
+                "Registered letter",
+                "Formal notice",
                 # the formal notice and its receipt
                 NUMBER,
                 "03/18/2026",
@@ -515,8 +539,7 @@ class TestRelanceDocuments(RelanceCommon):
         self.notice_for(self.customer, amounts=(1200.0,))
         endpoint = RelanceDossierController.relance_dossier.original_endpoint
         with MockRequest(self.env) as request:
-            endpoint(RelanceDossierController(), self.customer.id,
-                     company_id=str(self.company.id))
+            endpoint(RelanceDossierController(), self.customer.id, company_id=str(self.company.id))
             content = request.make_response.call_args.args[0]
             headers = dict(request.make_response.call_args.kwargs["headers"])
         self.assertEqual(headers["Content-Type"], "application/zip")

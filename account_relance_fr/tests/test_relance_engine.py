@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import RelanceCommon
@@ -19,8 +20,13 @@ class TestRelanceEngine(RelanceCommon):
         """Standard ladder by default; the 5-step ladder follows the reference article."""
         self.assertEqual(
             [(lv.delay, lv.channel) for lv in self.levels],
-            [(7, "email"), (21, "email"), (30, "phone"), (45, "registered_letter"),
-             (60, "formal_notice")],
+            [
+                (7, "email"),
+                (21, "email"),
+                (30, "phone"),
+                (45, "registered_letter"),
+                (60, "formal_notice"),
+            ],
         )
         five = self.env["account.relance.policy"].search(
             [("company_id", "=", self.company.id), ("id", "!=", self.policy.id)]
@@ -29,12 +35,15 @@ class TestRelanceEngine(RelanceCommon):
         # phone +10; written +30 -> 40; firmer +15 -> 55; registered +30 -> 85; notice +10 -> 95
         self.assertEqual(
             [(lv.delay, lv.channel) for lv in five.level_ids.sorted("sequence")],
-            [(10, "phone"), (40, "email"), (55, "email"), (85, "registered_letter"),
-             (95, "formal_notice")],
+            [
+                (10, "phone"),
+                (40, "email"),
+                (55, "email"),
+                (85, "registered_letter"),
+                (95, "formal_notice"),
+            ],
         )
-        self.assertEqual(
-            five.with_context(lang="fr_FR").name, "Relance en 5 étapes"
-        )
+        self.assertEqual(five.with_context(lang="fr_FR").name, "Relance en 5 étapes")
         self.assertEqual(self.policy.with_context(lang="fr_FR").name, "Relance standard")
 
     def test_ladder_walked_day_by_day(self):
@@ -75,9 +84,7 @@ class TestRelanceEngine(RelanceCommon):
         self.assertFalse(move.relance_next_level_id)
         # every action is in the chatter of the invoice and of the customer, own subtype
         subtype = self.env.ref("account_relance_fr.mt_relance")
-        self.assertEqual(
-            len(move.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
-        )
+        self.assertEqual(len(move.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5)
         self.assertEqual(
             len(self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
         )
@@ -148,8 +155,10 @@ class TestRelanceEngine(RelanceCommon):
 
     def _customers_with_invoices(self, count):
         partners = self.env["res.partner"].create(
-            [{"name": f"Client {i}", "email": f"c{i}@example.com", "is_company": True}
-             for i in range(count)]
+            [
+                {"name": f"Client {i}", "email": f"c{i}@example.com", "is_company": True}
+                for i in range(count)
+            ]
         )
         return self.env["account.move"].union(*(self.invoice(partner=p) for p in partners))
 
@@ -258,12 +267,18 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(disputed.relance_dispute_reason_id, reason)
         self.assertEqual(promised.relance_state, "promise")
         self.run_relance(self.day0 + timedelta(days=8))
-        self.assertEqual(self.events_of(disputed | blocked | litigation | promised | normal).line_ids.move_id, normal)
+        self.assertEqual(
+            self.events_of(disputed | blocked | litigation | promised | normal).line_ids.move_id,
+            normal,
+        )
         # an expired promise resumes the ladder, logged on the invoice
         self.run_relance(self.day0 + timedelta(days=11))
         self.assertEqual(promised.relance_state, "in_progress")
         self.assertEqual(promised.relance_level_id, self.level(0))
-        self.assertIn("not kept", promised.message_ids[-1:].body + " ".join(promised.message_ids.mapped("body")))
+        self.assertIn(
+            "not kept",
+            promised.message_ids[-1:].body + " ".join(promised.message_ids.mapped("body")),
+        )
         # resume a disputed invoice
         disputed.action_relance_resume()
         self.run_relance(self.day0 + timedelta(days=12))
@@ -357,8 +372,12 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(other_policy.company_id, other_company)
         self.assertEqual(len(other_policy.level_ids), 5)
         mine = self.invoice()
-        theirs = self.invoice(company_id=other_company.id, journal_id=self.env["account.journal"].search(
-            [("company_id", "=", other_company.id), ("type", "=", "sale")], limit=1).id)
+        theirs = self.invoice(
+            company_id=other_company.id,
+            journal_id=self.env["account.journal"]
+            .search([("company_id", "=", other_company.id), ("type", "=", "sale")], limit=1)
+            .id,
+        )
         self.run_relance(self.day0 + timedelta(days=7))
         self.assertTrue(self.events_of(mine))
         self.assertFalse(self.events_of(theirs))
@@ -381,9 +400,12 @@ class TestRelanceEngine(RelanceCommon):
         cron = self.env.ref("account_relance_fr.ir_cron_relance")
         self.assertEqual(cron.code.strip(), "model._cron_relance()")
         move = self.invoice()
-        with freeze_time(self.day0 + timedelta(days=7)), patch.object(
-            self.env.registry["ir.cron"], "_commit_progress", return_value=100.0
-        ) as progress:
+        with (
+            freeze_time(self.day0 + timedelta(days=7)),
+            patch.object(
+                self.env.registry["ir.cron"], "_commit_progress", return_value=100.0
+            ) as progress,
+        ):
             self.env["account.move"]._cron_relance()
         self.assertTrue(progress.called)
         self.assertEqual(move.relance_level_id, self.level(0))
@@ -401,9 +423,7 @@ class TestRelanceEngine(RelanceCommon):
         move = self.invoice()
         with freeze_time(self.day0 + timedelta(days=3)):
             action = move.action_relance_send()
-            wizard = Form(
-                self.env[action["res_model"]].with_context(action["context"])
-            )
+            wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
             self.assertEqual(wizard.level_id, self.level(0))
             self.assertIn(move.name, wizard.body)
             wizard.body = "<p>Texte revu par la comptable</p>"
@@ -428,7 +448,7 @@ class TestRelanceEngine(RelanceCommon):
         move = self.invoice()
         self.run_relance(self.day0 + timedelta(days=7))
         event = self.events_of(move)
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             event.unlink()
         event.action_archive()
         self.assertFalse(event.active)

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Real data is messy: each case gets a clear outcome, the run goes on, nothing is sent
 twice or lost."""
+
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -117,11 +118,13 @@ class TestRelanceHostileInput(RelanceCommon):
         self.assertGreater(penalties["interest"], 0)
 
     def test_html_quotes_rtl_and_emoji_are_escaped(self):
-        partner = self.env["res.partner"].create({
-            "name": '<script>alert("x")</script> O\'Brien & فاطمة 😀',
-            "email": "hostile@example.com",
-            "is_company": True,
-        })
+        partner = self.env["res.partner"].create(
+            {
+                "name": '<script>alert("x")</script> O\'Brien & فاطمة 😀',
+                "email": "hostile@example.com",
+                "is_company": True,
+            }
+        )
         move = self.invoice(partner=partner, ref='<img src=x onerror="alert(1)">')
         self.run_relance(self.day0 + timedelta(days=7))
         event = self.events_of(move)
@@ -138,10 +141,14 @@ class TestRelanceHostileInput(RelanceCommon):
         self.run_relance(self.day0 + timedelta(days=7))
         event = self.events_of(move)
         MailServer = type(self.env["ir.mail_server"])
-        with patch.object(MailServer, "_disable_send", return_value=False), patch.object(
-            MailServer, "_connect__", return_value=None
-        ), patch.object(
-            MailServer, "send_email", side_effect=MailDeliveryException("550 mailbox unavailable"),
+        with (
+            patch.object(MailServer, "_disable_send", return_value=False),
+            patch.object(MailServer, "_connect__", return_value=None),
+            patch.object(
+                MailServer,
+                "send_email",
+                side_effect=MailDeliveryException("550 mailbox unavailable"),
+            ),
         ):
             event.mail_id.send(raise_exception=False)
         self.assertEqual(event.mail_id.state, "exception")
@@ -152,8 +159,9 @@ class TestRelanceHostileInput(RelanceCommon):
         # once fixed, the same action is sent again: never a second event
         event.action_send_email()
         self.assertEqual(len(self.events_of(move)), 1)
-        self.assertEqual(len(event.message_ids.filtered(lambda m: m.message_type ==
-                                                         "email_outgoing")) >= 1, True)
+        self.assertEqual(
+            len(event.message_ids.filtered(lambda m: m.message_type == "email_outgoing")) >= 1, True
+        )
 
     def test_bounce_marks_the_action_failed(self):
         move = self.invoice()

@@ -3,7 +3,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import RelanceCommon
@@ -30,8 +30,14 @@ class TestRelanceLaw(RelanceCommon):
         self.assertEqual((h1.ecb_rate, h1.default_rate, h1.legal_rate_pro), (2.15, 12.15, 2.62))
         self.assertAlmostEqual(h1.floor_rate, 7.86)
         with self.assertRaises(ValidationError):
-            rates.create({"date_start": date(2026, 3, 1), "ecb_rate": 1, "legal_rate_pro": 1,
-                          "legal_rate_private": 1})
+            rates.create(
+                {
+                    "date_start": date(2026, 3, 1),
+                    "ecb_rate": 1,
+                    "legal_rate_pro": 1,
+                    "legal_rate_private": 1,
+                }
+            )
 
     def test_debtor_type(self):
         self.assertEqual(self.customer.relance_debtor_type, "business")
@@ -104,10 +110,12 @@ class TestRelanceLaw(RelanceCommon):
         # floor: 3 x 2.62 = 7.86 % in 2026-H1
         with freeze_time("2026-03-01"):
             with self.assertRaises(ValidationError):
-                self.company.write({"relance_interest_mode": "contractual",
-                                    "relance_contract_rate": 5.0})
-            self.company.write({"relance_interest_mode": "contractual",
-                                "relance_contract_rate": 9.0})
+                self.company.write(
+                    {"relance_interest_mode": "contractual", "relance_contract_rate": 5.0}
+                )
+            self.company.write(
+                {"relance_interest_mode": "contractual", "relance_contract_rate": 9.0}
+            )
         move = self.invoice(amount=1000.0, due=date(2026, 1, 15))
         # 1000 x 9 % x 45/365 = 11.10
         result = move.relance_compute_penalties(on_date=date(2026, 3, 1))
@@ -148,14 +156,24 @@ class TestRelanceLaw(RelanceCommon):
 
     def test_payment_terms_45_end_of_month(self):
         # the legal document's example: 2026-01-20 -> A 2026-03-31, B 2026-03-17
-        self.assertEqual(self._due("payment_term_fr_45_eom_a", date(2026, 1, 20)), date(2026, 3, 31))
-        self.assertEqual(self._due("payment_term_fr_45_eom_b", date(2026, 1, 20)), date(2026, 3, 17))
+        self.assertEqual(
+            self._due("payment_term_fr_45_eom_a", date(2026, 1, 20)), date(2026, 3, 31)
+        )
+        self.assertEqual(
+            self._due("payment_term_fr_45_eom_b", date(2026, 1, 20)), date(2026, 3, 17)
+        )
         # month ends and leap years: 2028-01-15 + 45 = 2028-02-29 (leap) -> A end of February
-        self.assertEqual(self._due("payment_term_fr_45_eom_a", date(2028, 1, 15)), date(2028, 2, 29))
+        self.assertEqual(
+            self._due("payment_term_fr_45_eom_a", date(2028, 1, 15)), date(2028, 2, 29)
+        )
         # B: end of January 2028 + 45 days = 2028-03-16 (29 days of February)
-        self.assertEqual(self._due("payment_term_fr_45_eom_b", date(2028, 1, 31)), date(2028, 3, 16))
+        self.assertEqual(
+            self._due("payment_term_fr_45_eom_b", date(2028, 1, 31)), date(2028, 3, 16)
+        )
         # 2027 is not leap: 2027-01-31 + 45 = 2027-03-17
-        self.assertEqual(self._due("payment_term_fr_45_eom_b", date(2027, 1, 31)), date(2027, 3, 17))
+        self.assertEqual(
+            self._due("payment_term_fr_45_eom_b", date(2027, 1, 31)), date(2027, 3, 17)
+        )
         self.assertEqual(self._due("payment_term_fr_60", date(2026, 1, 20)), date(2026, 3, 21))
         self.assertEqual(self._due("payment_term_fr_30", date(2026, 12, 15)), date(2027, 1, 14))
 
@@ -166,8 +184,10 @@ class TestRelanceLaw(RelanceCommon):
         self.assertTrue(term_a.with_context(example_date=date(2026, 1, 20)).relance_legal_warning)
         self.assertFalse(term_b.with_context(example_date=date(2026, 1, 20)).relance_legal_warning)
         long_term = self.env["account.payment.term"].create(
-            {"name": "90 jours", "line_ids": [(0, 0, {"value": "percent", "value_amount": 100,
-                                                      "nb_days": 90})]}
+            {
+                "name": "90 jours",
+                "line_ids": [(0, 0, {"value": "percent", "value_amount": 100, "nb_days": 90})],
+            }
         )
         self.assertIn("L441-10", long_term.relance_legal_warning)
         move = self.invoice(post=False)
@@ -186,8 +206,8 @@ class TestRelanceLaw(RelanceCommon):
 
     def _bill(self, moves, day):
         action = moves.action_relance_bill_penalties()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create(
-            {"date": day}
+        wizard = (
+            self.env[action["res_model"]].with_context(**action["context"]).create({"date": day})
         )
         return wizard
 
@@ -196,7 +216,7 @@ class TestRelanceLaw(RelanceCommon):
         wizard = self._bill(move, date(2026, 3, 20))
         # 64 days at 12.15 % on 1,200 = 25.56, plus 40 EUR
         self.assertEqual(
-            [(l.interest, l.indemnity) for l in wizard.line_ids], [(25.56, 40.0)]
+            [(line.interest, line.indemnity) for line in wizard.line_ids], [(25.56, 40.0)]
         )
         action = wizard.action_create_invoices()
         penalty = self.env["account.move"].browse(action["res_id"])
@@ -206,16 +226,18 @@ class TestRelanceLaw(RelanceCommon):
         self.assertEqual(penalty.invoice_line_ids.relance_penalty_origin_id, move)
         self.assertIn(penalty.display_name, move.message_ids[:1].body)
         # same period again: nothing to bill
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             self._bill(move, date(2026, 3, 20)).action_create_invoices()
         # a month later: only the new interest, no second indemnity
         # 1200 x 12.15 % x 31/365 (03-21 .. 04-20) = 12.38
         later = self._bill(move, date(2026, 4, 20))
         self.assertEqual(
-            [(l.date_from, l.interest, l.indemnity) for l in later.line_ids],
+            [(line.date_from, line.interest, line.indemnity) for line in later.line_ids],
             [(date(2026, 3, 21), 12.38, 0.0)],
         )
         # cancelling the penalty invoice makes its period billable again
         penalty.button_cancel()
         again = self._bill(move, date(2026, 3, 20))
-        self.assertEqual([(l.interest, l.indemnity) for l in again.line_ids], [(25.56, 40.0)])
+        self.assertEqual(
+            [(line.interest, line.indemnity) for line in again.line_ids], [(25.56, 40.0)]
+        )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Who sees what: groups, companies, portal, through the ORM and through JSON-RPC."""
+
 import json
 from datetime import timedelta
 
@@ -29,33 +30,51 @@ class RelanceSecurityCommon(RelanceCommon):
             [("company_id", "=", cls.company_b.id), ("type", "=", "sale")], limit=1
         )
         cls.move_b = cls.invoice(
-            partner=cls.customer_fr, amount=200.0, company_id=cls.company_b.id,
+            partner=cls.customer_fr,
+            amount=200.0,
+            company_id=cls.company_b.id,
             journal_id=journal_b.id,
         )
         Move = cls.env["account.move"]
         day = cls.day0 + timedelta(days=7)
         for company in (cls.company_a, cls.company_b):
             Move.with_company(company)._relance_run(companies=company, today=day)
-        cls.event_a = cls.env["account.relance.event"].search([("company_id", "=", cls.company_a.id)])
-        cls.event_b = cls.env["account.relance.event"].sudo().search(
-            [("company_id", "=", cls.company_b.id)]
+        cls.event_a = cls.env["account.relance.event"].search(
+            [("company_id", "=", cls.company_a.id)]
+        )
+        cls.event_b = (
+            cls.env["account.relance.event"].sudo().search([("company_id", "=", cls.company_b.id)])
         )
         groups = "account.group_account_invoice,base.group_allow_export"
         cls.user_a = new_test_user(
-            cls.env, login="relance_a", groups=groups, password="relance_a_pwd",
-            company_id=cls.company_a.id, company_ids=cls.company_a.ids,
+            cls.env,
+            login="relance_a",
+            groups=groups,
+            password="relance_a_pwd",
+            company_id=cls.company_a.id,
+            company_ids=cls.company_a.ids,
         )
         cls.manager_ab = new_test_user(
-            cls.env, login="relance_ab", groups="account.group_account_manager",
-            company_id=cls.company_a.id, company_ids=(cls.company_a | cls.company_b).ids,
+            cls.env,
+            login="relance_ab",
+            groups="account.group_account_manager",
+            company_id=cls.company_a.id,
+            company_ids=(cls.company_a | cls.company_b).ids,
         )
         cls.internal = new_test_user(
-            cls.env, login="relance_internal", groups="base.group_user",
-            company_id=cls.company_a.id, company_ids=cls.company_a.ids,
+            cls.env,
+            login="relance_internal",
+            groups="base.group_user",
+            company_id=cls.company_a.id,
+            company_ids=cls.company_a.ids,
         )
         cls.portal = new_test_user(
-            cls.env, login="relance_portal", groups="base.group_portal", password="relance_portal_pwd",
-            company_id=cls.company_a.id, company_ids=cls.company_a.ids,
+            cls.env,
+            login="relance_portal",
+            groups="base.group_portal",
+            password="relance_portal_pwd",
+            company_id=cls.company_a.id,
+            company_ids=cls.company_a.ids,
         )
 
 
@@ -68,9 +87,7 @@ class TestRelanceAccess(RelanceSecurityCommon):
     def test_user_of_company_a_sees_only_a(self):
         env = self.env(user=self.user_a, context={"allowed_company_ids": self.company_a.ids})
         self.assertEqual(env["account.relance.event"].search([]), self.event_a.with_env(env))
-        self.assertEqual(
-            env["account.relance.event.line"].search([]).move_id.ids, self.move_a.ids
-        )
+        self.assertEqual(env["account.relance.event.line"].search([]).move_id.ids, self.move_a.ids)
         cards = env["account.relance.board"].search([])
         self.assertNotIn(self.company_b, cards.company_id)
         with self.assertRaises(AccessError):
@@ -96,9 +113,7 @@ class TestRelanceAccess(RelanceSecurityCommon):
         self.assertEqual(
             set(both["account.relance.event"].search([]).ids), {self.event_a.id, self.event_b.id}
         )
-        self.assertEqual(
-            only_b["account.relance.policy"].search([]).company_id, self.company_b
-        )
+        self.assertEqual(only_b["account.relance.policy"].search([]).company_id, self.company_b)
 
     def test_groups(self):
         user_env = self.env(user=self.user_a)
@@ -111,13 +126,21 @@ class TestRelanceAccess(RelanceSecurityCommon):
             user_env["account.relance.level"].browse(self.level(0).id).write({"delay": 3})
         with self.assertRaises(AccessError):
             user_env["account.relance.rate"].create(
-                {"date_start": "2026-07-01", "ecb_rate": 2, "legal_rate_pro": 3,
-                 "legal_rate_private": 6}
+                {
+                    "date_start": "2026-07-01",
+                    "ecb_rate": 2,
+                    "legal_rate_pro": 3,
+                    "legal_rate_private": 6,
+                }
             )
         manager_env = self.env(user=self.manager_ab)
         manager_env["account.relance.rate"].create(
-            {"date_start": "2026-07-01", "ecb_rate": 2.15, "legal_rate_pro": 2.5,
-             "legal_rate_private": 6.5}
+            {
+                "date_start": "2026-07-01",
+                "ecb_rate": 2.15,
+                "legal_rate_pro": 2.5,
+                "legal_rate_private": 6.5,
+            }
         )
         with self.assertRaises(AccessError):
             user_env["account.relance.penalty"].create({"invoice_ids": self.move_a.ids})
@@ -139,12 +162,14 @@ class TestRelanceAccessRpc(RelanceSecurityCommon, HttpCase):
 
     def call_kw(self, model, method, args, kwargs=None):
         payload = {
-            "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"model": model, "method": method, "args": args,
-                       "kwargs": kwargs or {}},
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
         }
         response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}", data=json.dumps(payload),
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
             headers={"Content-Type": "application/json"},
         )
         return response.json()
@@ -155,8 +180,11 @@ class TestRelanceAccessRpc(RelanceSecurityCommon, HttpCase):
         self.assertEqual([r["id"] for r in found["result"]], self.event_a.ids)
         denied = self.call_kw("account.relance.event", "read", [self.event_b.ids, ["amount_due"]])
         self.assertIn("error", denied)
-        exported = self.call_kw("account.relance.event", "export_data",
-                                [self.event_a.ids, ["partner_id/name", "amount_due"]])
+        exported = self.call_kw(
+            "account.relance.event",
+            "export_data",
+            [self.event_a.ids, ["partner_id/name", "amount_due"]],
+        )
         self.assertEqual(len(exported["result"]["datas"]), 1)
         report = self.url_open(
             f"/report/html/account_relance_fr.report_relance_notice/{self.event_b.id}"

@@ -60,23 +60,28 @@ class AccountRelanceCall(models.TransientModel):
             if not self.promise_date:
                 raise UserError(self.env._("A payment promise needs a date."))
             moves.action_relance_set_hold(
-                "promise", note=self.note, promise_date=self.promise_date,
+                "promise",
+                note=self.note,
+                promise_date=self.promise_date,
                 promise_amount=self.promise_amount,
             )
         elif self.outcome == "dispute":
             if not self.dispute_reason_id:
                 raise UserError(self.env._("Choose the reason of the dispute."))
             moves.action_relance_set_hold(
-                "dispute", note=self.note or self.dispute_reason_id.name,
+                "dispute",
+                note=self.note or self.dispute_reason_id.name,
                 dispute_reason=self.dispute_reason_id.id,
             )
             moves._relance_notify_dispute(self.dispute_reason_id, self.note)
         # the call activities of these invoices are done, with the outcome as feedback
-        calls = self.env["account.relance.event"].search([
-            ("line_ids.move_id", "in", moves.ids),
-            ("state", "=", "todo"),
-            ("channel", "=", "phone"),
-        ])
+        calls = self.env["account.relance.event"].search(
+            [
+                ("line_ids.move_id", "in", moves.ids),
+                ("state", "=", "todo"),
+                ("channel", "=", "phone"),
+            ]
+        )
         for activity in calls.activity_ids:
             activity.action_feedback(feedback=summary)
         calls.filtered(lambda e: e.state == "todo").write({"state": "done"})
@@ -97,7 +102,8 @@ class AccountRelanceCall(models.TransientModel):
             act_type_xmlid="account_relance_fr.mail_act_relance_call",
             date_deadline=self.next_call_date or fields.Date.context_today(self),
             summary=(
-                self.env._("Call again") if self.outcome == "no_answer"
+                self.env._("Call again")
+                if self.outcome == "no_answer"
                 else self.env._("Find the right contact")
             ),
             note=summary,

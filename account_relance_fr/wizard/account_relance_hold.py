@@ -13,7 +13,9 @@ class AccountRelanceHold(models.TransientModel):
 
     invoice_ids = fields.Many2many("account.move", string="Invoices", required=True)
     hold = fields.Selection(
-        HOLD_STATES + [("resume", "Resume the dunning")], "Action", required=True,
+        HOLD_STATES + [("resume", "Resume the dunning")],
+        "Action",
+        required=True,
         default="blocked",
     )
     note = fields.Char("Reason")
@@ -30,8 +32,11 @@ class AccountRelanceHold(models.TransientModel):
             moves.action_relance_resume()
         else:
             moves.action_relance_set_hold(
-                self.hold, note=self.note, promise_date=self.promise_date,
-                promise_amount=self.promise_amount, dispute_reason=self.dispute_reason_id.id,
+                self.hold,
+                note=self.note,
+                promise_date=self.promise_date,
+                promise_amount=self.promise_amount,
+                dispute_reason=self.dispute_reason_id.id,
             )
             if self.hold == "dispute":
                 moves._relance_notify_dispute(self.dispute_reason_id, self.note)

@@ -52,9 +52,7 @@ class AccountRelanceNotice(models.TransientModel):
         "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
         "('payment_state', 'in', ('not_paid', 'partial'))]",
     )
-    sent_date = fields.Date(
-        "Sending date", required=True, default=fields.Date.context_today
-    )
+    sent_date = fields.Date("Sending date", required=True, default=fields.Date.context_today)
     registered_number = fields.Char(
         "Registered letter number",
         compute="_compute_from_event",
@@ -63,7 +61,8 @@ class AccountRelanceNotice(models.TransientModel):
         help="Number of the registered letter with acknowledgment of receipt (LRAR).",
     )
     receipt_date = fields.Date(
-        "Receipt date", default=fields.Date.context_today,
+        "Receipt date",
+        default=fields.Date.context_today,
         help="Date the customer received the formal notice (acknowledgment of receipt).",
     )
 

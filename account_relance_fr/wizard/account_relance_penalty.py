@@ -21,7 +21,10 @@ class AccountRelancePenalty(models.TransientModel):
     invoice_ids = fields.Many2many("account.move", string="Late invoices", required=True)
     date = fields.Date("Penalties up to", required=True, default=fields.Date.context_today)
     line_ids = fields.One2many(
-        "account.relance.penalty.line", "wizard_id", compute="_compute_line_ids", store=True,
+        "account.relance.penalty.line",
+        "wizard_id",
+        compute="_compute_line_ids",
+        store=True,
         readonly=False,
     )
     total = fields.Float(compute="_compute_total")
@@ -36,12 +39,16 @@ class AccountRelancePenalty(models.TransientModel):
                 if values["warning"]:
                     warnings.append(f"{move.name}: {values['warning']}")
                 if values["interest"] or values["indemnity"]:
-                    commands.append(Command.create({
-                        "move_id": move.id,
-                        "date_from": values["date_from"],
-                        "interest": values["interest"],
-                        "indemnity": values["indemnity"],
-                    }))
+                    commands.append(
+                        Command.create(
+                            {
+                                "move_id": move.id,
+                                "date_from": values["date_from"],
+                                "interest": values["interest"],
+                                "indemnity": values["indemnity"],
+                            }
+                        )
+                    )
             wizard.line_ids = commands
             wizard.warning = "\n".join(warnings) or False
 
@@ -84,47 +91,63 @@ class AccountRelancePenalty(models.TransientModel):
         for line in lines:
             move = line.move_id
             if line.interest:
-                invoice_lines.append(Command.create({
-                    "name": self.env._(
-                        "Late-payment interest on invoice %(invoice)s from %(start)s to %(end)s",
-                        invoice=move.name,
-                        start=format_date(self.env, line.date_from),
-                        end=format_date(self.env, self.date),
-                    ),
-                    "price_unit": line.interest,
-                    "quantity": 1,
-                    "account_id": interest_account.id,
-                    "tax_ids": [Command.clear()],
-                    "relance_penalty_origin_id": move.id,
-                    "relance_penalty_kind": "interest",
-                    "relance_penalty_date_to": self.date,
-                }))
+                invoice_lines.append(
+                    Command.create(
+                        {
+                            "name": self.env._(
+                                "Late-payment interest on invoice %(invoice)s "
+                                "from %(start)s to %(end)s",
+                                invoice=move.name,
+                                start=format_date(self.env, line.date_from),
+                                end=format_date(self.env, self.date),
+                            ),
+                            "price_unit": line.interest,
+                            "quantity": 1,
+                            "account_id": interest_account.id,
+                            "tax_ids": [Command.clear()],
+                            "relance_penalty_origin_id": move.id,
+                            "relance_penalty_kind": "interest",
+                            "relance_penalty_date_to": self.date,
+                        }
+                    )
+                )
             if line.indemnity:
-                invoice_lines.append(Command.create({
-                    "name": self.env._(
-                        "Fixed indemnity for recovery costs (article D441-5 of the French "
-                        "Commercial Code), invoice %s",
-                        move.name,
-                    ),
-                    "price_unit": line.indemnity,
-                    "quantity": 1,
-                    "account_id": indemnity_account.id,
-                    "tax_ids": [Command.clear()],
-                    "relance_penalty_origin_id": move.id,
-                    "relance_penalty_kind": "indemnity",
-                }))
-        invoice = self.env["account.move"].with_company(company).create({
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "partner_id": partner.id,
-            "journal_id": journal.id,
-            "invoice_date": self.date,
-            "currency_id": company.currency_id.id,
-            "invoice_origin": ", ".join(lines.move_id.mapped("name")),
-            "invoice_line_ids": invoice_lines,
-        })
+                invoice_lines.append(
+                    Command.create(
+                        {
+                            "name": self.env._(
+                                "Fixed indemnity for recovery costs (article D441-5 of the French "
+                                "Commercial Code), invoice %s",
+                                move.name,
+                            ),
+                            "price_unit": line.indemnity,
+                            "quantity": 1,
+                            "account_id": indemnity_account.id,
+                            "tax_ids": [Command.clear()],
+                            "relance_penalty_origin_id": move.id,
+                            "relance_penalty_kind": "indemnity",
+                        }
+                    )
+                )
+        invoice = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": partner.id,
+                    "journal_id": journal.id,
+                    "invoice_date": self.date,
+                    "currency_id": company.currency_id.id,
+                    "invoice_origin": ", ".join(lines.move_id.mapped("name")),
+                    "invoice_line_ids": invoice_lines,
+                }
+            )
+        )
         body = Markup("%s <a href='#' data-oe-model='account.move' data-oe-id='%s'>%s</a>") % (
-            self.env._("Late-payment penalties billed on"), invoice.id,
+            self.env._("Late-payment penalties billed on"),
+            invoice.id,
             invoice.display_name,
         )
         self.env["account.move"]._relance_log(

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -18,7 +20,6 @@ class AccountRelanceSend(models.TransientModel):
     company_id = fields.Many2one("res.company", compute="_compute_partner_id")
     level_id = fields.Many2one(
         "account.relance.level",
-        "Level",
         compute="_compute_level_id",
         store=True,
         readonly=False,
@@ -29,9 +30,7 @@ class AccountRelanceSend(models.TransientModel):
         "res.partner", "Send to", compute="_compute_contact_id", store=True, readonly=False
     )
     subject = fields.Char(compute="_compute_preview", store=True, readonly=False)
-    body = fields.Html(
-        compute="_compute_preview", store=True, readonly=False, sanitize_style=True
-    )
+    body = fields.Html(compute="_compute_preview", store=True, readonly=False, sanitize_style=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Attachments")
     warning = fields.Char(compute="_compute_preview", store=True)
 
@@ -67,15 +66,21 @@ class AccountRelanceSend(models.TransientModel):
         return self.invoice_ids._origin.filtered_domain(
             self.env["account.move"]._relance_base_domain()
         ).filtered(
-            lambda m: (m.relance_level_id.sequence or 0) < level.sequence
-            and level not in m.relance_event_line_ids.level_id
+            lambda m: (
+                (m.relance_level_id.sequence or 0) < level.sequence
+                and level not in m.relance_event_line_ids.level_id
+            )
         )
 
     def _new_event(self):
         self.ensure_one()
         moves = self._eligible_moves()
-        key = (self.company_id._origin, self.partner_id._origin, moves.currency_id[:1],
-               self.level_id._origin)
+        key = (
+            self.company_id._origin,
+            self.partner_id._origin,
+            moves.currency_id[:1],
+            self.level_id._origin,
+        )
         vals = self.env["account.relance.event"]._relance_prepare_vals(
             key, moves, fields.Date.context_today(self)
         )
@@ -87,8 +92,9 @@ class AccountRelanceSend(models.TransientModel):
         for wizard in self:
             template = wizard.level_id.mail_template_id
             wizard.warning = False
-            if not (template and wizard.partner_id and wizard.level_id
-                    and wizard._eligible_moves()):
+            if not (
+                template and wizard.partner_id and wizard.level_id and wizard._eligible_moves()
+            ):
                 wizard.subject = wizard.level_id.name
                 wizard.body = False
                 continue
@@ -110,17 +116,16 @@ class AccountRelanceSend(models.TransientModel):
         Event = self.env["account.relance.event"]
         preview = {}
         try:
-            # not a flushing savepoint: its rollback would clear the cache, and with it the
-            # values of this wizard being edited
-            self.env.flush_all()
-            with self.env.cr.savepoint(flush=False):
-                event = Event.create(self._new_event())
-                preview["subject"] = template._render_field("subject", event.ids)[event.id]
-                preview["body"] = template._render_field("body_html", event.ids)[event.id]
+            with contextlib.suppress(_PreviewDone):
+                # not a flushing savepoint: its rollback would clear the cache, and with it
+                # the values of this wizard being edited
                 self.env.flush_all()
-                raise _PreviewDone()
-        except _PreviewDone:
-            pass
+                with self.env.cr.savepoint(flush=False):
+                    event = Event.create(self._new_event())
+                    preview["subject"] = template._render_field("subject", event.ids)[event.id]
+                    preview["body"] = template._render_field("body_html", event.ids)[event.id]
+                    self.env.flush_all()
+                    raise _PreviewDone()
         finally:
             Event.invalidate_model()
             self.env["account.relance.event.line"].invalidate_model()

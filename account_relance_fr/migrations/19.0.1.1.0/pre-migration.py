@@ -4,6 +4,7 @@ state and archive flag (for the reports and the record rules).
 
 On a database with years of history the ORM would recompute these related columns row by
 row; create and fill them in SQL first, so the upgrade stays fast and the values right."""
+
 import logging
 
 from odoo.tools.sql import column_exists, create_column

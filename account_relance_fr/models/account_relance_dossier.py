@@ -17,8 +17,25 @@ from odoo.tools.safe_eval import safe_eval, time
 SMALL_CLAIMS_LIMIT = 5000.0
 #: Legal forms recognised in a company name when no field states it.
 LEGAL_FORMS = (
-    "SASU", "SAS", "SARL", "EURL", "SA", "SNC", "SCS", "SCA", "SCI", "SCOP", "SCP",
-    "SELARL", "SELAS", "SELAFA", "EIRL", "EI", "GIE", "GAEC", "EARL",
+    "SASU",
+    "SAS",
+    "SARL",
+    "EURL",
+    "SA",
+    "SNC",
+    "SCS",
+    "SCA",
+    "SCI",
+    "SCOP",
+    "SCP",
+    "SELARL",
+    "SELAS",
+    "SELAFA",
+    "EIRL",
+    "EI",
+    "GIE",
+    "GAEC",
+    "EARL",
 )
 #: Aging buckets of the statement: key, first and last day overdue (None: no bound).
 AGING_BUCKETS = (
@@ -190,9 +207,7 @@ class AccountRelanceDossier(models.AbstractModel):
         # interest from its receipt (Code civil 1231-6, 1344-1)
         claim = self._claim(moves, doc_date, with_penalties=not consumer)
         delay = (
-            company.relance_notice_delay or 8
-            if is_notice
-            else event.level_id.payment_deadline_days
+            company.relance_notice_delay or 8 if is_notice else event.level_id.payment_deadline_days
         )
         return {
             "company": company,
@@ -210,9 +225,8 @@ class AccountRelanceDossier(models.AbstractModel):
             "deadline": doc_date + timedelta(days=delay) if delay else False,
             "bank": self._bank(company),
             "signature": self._signature(company, event.user_id or self.env.user),
-            "small_claims": float_compare(
-                claim["total"], SMALL_CLAIMS_LIMIT, precision_digits=2
-            ) <= 0,
+            "small_claims": float_compare(claim["total"], SMALL_CLAIMS_LIMIT, precision_digits=2)
+            <= 0,
         }
 
     @api.model
@@ -323,7 +337,8 @@ class AccountRelanceDossier(models.AbstractModel):
             "small_claims_limit": SMALL_CLAIMS_LIMIT,
             "small_claims": float_compare(
                 principal_interest, SMALL_CLAIMS_LIMIT, precision_digits=2
-            ) <= 0,
+            )
+            <= 0,
         }
 
     # ------------------------------------------------------------------ files
