@@ -162,7 +162,8 @@ def odoo_args(db, extra=()):
 def odoo_bin(db, *args, **kw):
     """Run odoo-bin with the bench addons path (the peer included)."""
     cmd = [PY, f"{odoo_src()}/odoo-bin", *odoo_args(db), *args]
-    return subprocess.run(cmd, env=pg_env(), **kw)
+    check = kw.pop("check", False)
+    return subprocess.run(cmd, env=pg_env(), check=check, **kw)
 
 
 def bootstrap(db):
@@ -214,7 +215,7 @@ def run_json(script, *args, timeout=None, env=None):
     """Run a bench script in a fresh interpreter; its last stdout line is JSON."""
     proc = subprocess.run(
         [PY, str(BENCH / script), *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env=env or pg_env(),
+        capture_output=True, text=True, timeout=timeout, env=env or pg_env(), check=False,
     )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])

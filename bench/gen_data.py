@@ -14,7 +14,6 @@ The template is built under a temporary name and renamed when complete, with a m
 (ir.config_parameter ``relance_bench.template``): an existing complete template is reused.
 """
 import json
-import math
 import os
 import random
 import subprocess
@@ -45,7 +44,8 @@ CITIES = [("Paris", "75011"), ("Lyon", "69002"), ("Marseille", "13001"), ("Toulo
           ("Strasbourg", "67000"), ("Montpellier", "34000"), ("Nice", "06000"), ("Dijon", "21000")]
 STREETS = ["rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "boulevard Pasteur",
            "rue du Général de Gaulle", "place de la Mairie", "rue des Écoles", "quai de la Loire"]
-PRODUCTS = [("Prestation de conseil", "service", 650.0), ("Maintenance annuelle", "service", 1200.0),
+PRODUCTS = [("Prestation de conseil", "service", 650.0),
+            ("Maintenance annuelle", "service", 1200.0),
             ("Formation (journée)", "service", 900.0), ("Fournitures de bureau", "consu", 45.0),
             ("Licence logicielle", "service", 320.0), ("Déplacement", "service", 85.0),
             ("Matériel informatique", "consu", 780.0), ("Heure d'intervention", "service", 70.0)]
@@ -81,7 +81,8 @@ class Progress:
 
     def end(self):
         elapsed = time.perf_counter() - self.start
-        log(f"  {self.label}: {self.done} in {elapsed:.0f}s ({self.done / max(elapsed, 1e-9):.0f}/s)")
+        rate = self.done / max(elapsed, 1e-9)
+        log(f"  {self.label}: {self.done} in {elapsed:.0f}s ({rate:.0f}/s)")
         return elapsed
 
 
@@ -370,7 +371,7 @@ def pay_invoices(env, refs, chunk, today, rnd):
     payments = env["account.payment"].create(vals_list)
     payments.action_post()
     plan = [receivable_lines(pay.move_id) + receivable_lines(move)
-            for pay, move in zip(payments, order)]
+            for pay, move in zip(payments, order, strict=True)]
     env["account.move.line"]._reconcile_plan(plan)
 
 
@@ -390,7 +391,7 @@ def credit_notes(env, refs, chunk, today, rnd):
     refunds = env["account.move"].create(vals_list)
     refunds.action_post()
     plan = [receivable_lines(refund) + receivable_lines(move)
-            for refund, move in zip(refunds, moves) if rnd.random() < 2 / 3]
+            for refund, move in zip(refunds, moves, strict=True) if rnd.random() < 2 / 3]
     if plan:
         env["account.move.line"]._reconcile_plan(plan)
 

@@ -42,6 +42,8 @@ def main():
     parser.add_argument("date")
     parser.add_argument("--profile")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--sql-profile", type=int, default=0, metavar="N",
+                        help="time every query and report the N most expensive shapes")
     parser.add_argument("--whatif", default="",
                         help="comma-separated runtime patches of bench/whatif.py")
     parser.add_argument("--signal-start", action="store_true",
@@ -57,6 +59,7 @@ def main():
         import whatif
 
         whatif.apply(args.whatif)
+    sql_times = sql_profiler(odoo) if args.sql_profile else None
 
     today = fields.Date.to_date(args.date)
     with registry.cursor() as cr:
@@ -77,6 +80,7 @@ def main():
 
         profiler = cProfile.Profile()
     q0 = common.sql_count()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -88,17 +92,50 @@ def main():
         profiler.disable()
         profiler.dump_stats(args.profile)
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - cpu0
     queries = common.sql_count() - q0
 
     with registry.cursor() as cr:
         env = common.env_for(odoo, cr)
         mails = env["mail.mail"].search_count([("id", ">", mail_before)])
+    if sql_times is not None:
+        ranked = sorted(sql_times.items(), key=lambda kv: -kv[1][1])
+        out["sql_seconds"] = round(sum(t for _n, t in sql_times.values()), 2)
+        out["sql_top"] = [{"query": k, "count": n, "seconds": round(t, 3)}
+                          for k, (n, t) in ranked[:args.sql_profile]]
     out.update(
-        mode=args.mode, whatif=args.whatif or None, db=args.db, date=args.date, seconds=round(seconds, 3),
+        mode=args.mode, whatif=args.whatif or None, db=args.db, date=args.date,
+        seconds=round(seconds, 3), python_cpu_seconds=round(cpu_seconds, 3),
         queries=queries, emails_queued=mails, peak_rss_mb=round(common.peak_rss_mb(), 1),
         rss_before_mb=round(rss_before, 1),
     )
     print(json.dumps(out), flush=True)
+
+
+def sql_profiler(odoo):
+    """Time every query of this process, by shape (numbers and literals removed)."""
+    import re
+
+    stats = {}
+    cursor_cls = odoo.sql_db.Cursor
+    original = cursor_cls.execute
+    strip = re.compile(r"\b\d+\b|'[^']*'")
+
+    def execute(self, query, params=None, log_exceptions=True):
+        start = time.perf_counter()
+        try:
+            return original(self, query, params, log_exceptions)
+        finally:
+            text = query.code if hasattr(query, "code") else query
+            if isinstance(text, bytes):
+                text = text.decode(errors="replace")
+            key = strip.sub("?", " ".join(str(text).split()))[:160]
+            entry = stats.setdefault(key, [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - start
+
+    cursor_cls.execute = execute
+    return stats
 
 
 def time_batches():

@@ -56,10 +56,11 @@ def row(name, r):
 
 
 def table(rows):
-    widths = [max(len(str(x)) for x in col) for col in zip(COLUMNS, *rows)]
-    line = lambda cells: "| " + " | ".join(  # noqa: E731
-        str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
-    ) + " |"
+    widths = [max(len(str(x)) for x in col) for col in zip(COLUMNS, *rows, strict=True)]
+    def line(cells):
+        pairs = enumerate(zip(cells, widths, strict=True))
+        return "| " + " | ".join(str(c).rjust(w) if i else str(c).ljust(w)
+                                 for i, (c, w) in pairs) + " |"
     sep = "|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2))
                          for i, w in enumerate(widths)) + "|"
     return "\n".join([line(COLUMNS), sep] + [line(r) for r in rows])
@@ -109,7 +110,8 @@ def print_scenarios(sc):
           f"{a['check']['extra_vs_single_run']}, mailed twice "
           f"{a['check']['reminders_mailed_twice']}; worker times "
           f"{[w and w['seconds'] for w in a['workers']]} s, invoices "
-          f"{[w and w['invoices'] for w in a['workers']]} -> {'OK' if a['check']['ok'] else 'FAIL'}")
+          f"{[w and w['invoices'] for w in a['workers']]} -> "
+          f"{'OK' if a['check']['ok'] else 'FAIL'}")
     for err in filter(None, a.get("worker_errors", [])):
         print(f"      a worker died: {err}")
     print(f"  (b) kill -9 x{len(b['attempts'])} ({b['kills_landed']} while running), then "
@@ -125,7 +127,8 @@ def print_scenarios(sc):
           f"{acc.get('max_wait')} s (p95 {acc.get('p95_wait')} s, p50 {acc.get('p50_wait')} s),"
           f" retries {acc.get('retries')}, failures {acc.get('failures')}; batch "
           f"{c['run']['batch_seconds_mean']} s mean / {c['run']['batch_seconds_max']} s max "
-          f"-> max wait = {c['max_wait_over_batch_mean']} x mean batch; run invoices "
+          f"-> max wait = {c['max_wait_over_batch_mean']} x mean batch, "
+          f"{c.get('max_wait_over_batch_max')} x longest batch; run invoices "
           f"{c['run']['invoices']}, missing vs single run {c['check']['missing_vs_single_run']}")
 
 
@@ -174,7 +177,7 @@ def main():
         print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
     names = [s for s in scales if s in results["scales"]]
     results["growth"] = [growth(results["scales"][a], results["scales"][b])
-                         for a, b in zip(names, names[1:])]
+                         for a, b in zip(names, names[1:], strict=False)]
     for g in results["growth"]:
         print_growth(g)
 

@@ -128,7 +128,7 @@ def two_workers(template, date, reference, db="relance_bench_sc_workers"):
 
 
 # ---------------------------------------------------------------- (b) kill -9
-def crashes(template, date, reference, single_seconds, kills=10,
+def crashes(template, date, reference, single_seconds, *, kills=10,
             db="relance_bench_sc_crash", seed=None):
     common.clone_db(template, db)
     rnd = random.Random(seed if seed is not None else int(time.time()))
@@ -163,7 +163,7 @@ def crashes(template, date, reference, single_seconds, kills=10,
         })
         log(f"  kill {i + 1}/{kills} after {delay:.1f}s: {attempts[-1]}")
     final = subprocess.run(MEASURE + ["ours", db, date], capture_output=True, text=True,
-                           env=common.pg_env())
+                           env=common.pg_env(), check=False)
     result = {
         "attempts": attempts,
         "kills_landed": sum(a["killed_while_running"] for a in attempts),
@@ -193,7 +193,7 @@ def accountant(template, date, reference, db="relance_bench_sc_accountant"):
             break
     time.sleep(2)  # the accountant's baseline before the run starts
     run = subprocess.run(MEASURE + ["ours", db, date], capture_output=True, text=True,
-                         env=common.pg_env())
+                         env=common.pg_env(), check=False)
     time.sleep(1)
     open(stop_file, "w").close()
     out = acc.communicate()[0]
@@ -208,6 +208,9 @@ def accountant(template, date, reference, db="relance_bench_sc_accountant"):
     mean = run_out.get("batch_seconds_mean") or 0
     result["max_wait_over_batch_mean"] = (
         round(stats["max_wait"] / mean, 2) if mean and stats.get("max_wait") else None)
+    longest = run_out.get("batch_seconds_max") or 0
+    result["max_wait_over_batch_max"] = (
+        round(stats["max_wait"] / longest, 2) if longest and stats.get("max_wait") else None)
     common.dropdb(db)
     return result
 

@@ -6,6 +6,11 @@ the change is made. The addon itself is never modified by the bench.
 * ``notrack``: the level written on the invoices by ``_relance_create_level`` without field
   tracking (``mail_notrack``): the event's note already tells the level in each invoice's
   chatter, the tracking message per invoice is a second message created one by one.
+* ``nosync``: the same write of the dunning fields (``relance_level_id``,
+  ``relance_last_date``) without the invoice synchronisation and balance check of
+  ``account.move.write`` (``skip_invoice_sync``, ``check_move_validity=False``): these
+  fields touch no journal item, yet ``write`` resyncs the dynamic lines of all 500 invoices
+  of the batch.
 * ``tokens``: the invoices' portal tokens (``access_token``) assigned in one statement
   before the templates render ``get_portal_url()``; otherwise ``_portal_ensure_token``
   writes each invoice separately (a full ``account.move.write``: dynamic lines sync,
@@ -20,12 +25,16 @@ def apply(names):
     )
 
     names = {n for n in names.split(",") if n}
+    ctx = {}
     if "notrack" in names:
+        ctx["mail_notrack"] = True
+    if "nosync" in names:
+        ctx.update(skip_invoice_sync=True, check_move_validity=False)
+    if ctx:
         original = AccountRelanceEvent._relance_create_level
 
         def _relance_create_level(self, level, groups, today, manual_values=None):
-            return original(self.with_context(mail_notrack=True), level, groups, today,
-                            manual_values)
+            return original(self.with_context(**ctx), level, groups, today, manual_values)
 
         # mail_notrack in the context also covers the events' creation (no tracking of
         # their initial state), which is what the change would do as well.
