@@ -52,6 +52,11 @@ class AccountRelanceLevel(models.Model):
         help="The message mentions the late-payment interest and, for businesses, the "
         "40 EUR fixed recovery indemnity.",
     )
+    is_courtesy = fields.Boolean(
+        "Courtesy reminder",
+        readonly=True,
+        help="Reminder sent before the due date, managed by the company's setting.",
+    )
     payment_deadline_days = fields.Integer(
         "Payment deadline (days)", help="Deadline granted in the message, 0 for none."
     )

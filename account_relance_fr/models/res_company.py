@@ -47,6 +47,44 @@ class ResCompany(models.Model):
         for company in self.filtered(lambda c: c.relance_interest_mode == "contractual"):
             company.env["account.move"]._relance_check_contract_rate(company.relance_contract_rate)
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "relance_courtesy_days" in vals or "relance_policy_id" in vals:
+            self._relance_sync_courtesy()
+        return res
+
+    def _relance_sync_courtesy(self):
+        """The setting "courtesy reminder N days before the due date" is a first step of
+        the default ladder (delay -N), created, moved or archived to follow the setting."""
+        template = self.env.ref(
+            "account_relance_fr.mail_template_relance_courtesy", raise_if_not_found=False
+        )
+        Level = self.env["account.relance.level"].sudo().with_context(active_test=False)
+        for company in self.filtered("relance_policy_id"):
+            policy = company.relance_policy_id
+            level = Level.search([("policy_id", "=", policy.id), ("is_courtesy", "=", True)],
+                                 limit=1)
+            days = company.relance_courtesy_days
+            if days > 0:
+                vals = {"delay": -days, "active": True}
+                if level:
+                    level.write(vals)
+                else:
+                    first = min(policy.level_ids.mapped("sequence"), default=10)
+                    Level.create({
+                        **vals,
+                        "policy_id": policy.id,
+                        "name": self.env._("Courtesy reminder"),
+                        "sequence": first - 1,
+                        "channel": "email",
+                        "tone": "courteous",
+                        "mail_template_id": template.id if template else False,
+                        "is_courtesy": True,
+                        "color": 10,
+                    })
+            elif level.active:
+                level.active = False
+
     def _relance_default_policy(self):
         """The company's default policy, or its first active one."""
         self.ensure_one()

@@ -452,3 +452,25 @@ class TestRelanceEngine(RelanceCommon):
             event.unlink()
         event.action_archive()
         self.assertFalse(event.active)
+
+    def test_courtesy_reminder_before_due_date(self):
+        """The setting "courtesy reminder 3 days before" adds a first step to the ladder."""
+        self.company.relance_courtesy_days = 3
+        courtesy = self.policy.level_ids.filtered("is_courtesy")
+        self.assertEqual((courtesy.delay, courtesy.channel), (-3, "email"))
+        self.assertEqual(self.policy.level_ids.sorted("sequence")[0], courtesy)
+        move = self.invoice()
+        self.assertEqual(self.run_relance(self.day0 - timedelta(days=4))["events"], 0)
+        self.run_relance(self.day0 - timedelta(days=3))
+        event = self.events_of(move)
+        self.assertEqual(event.level_id, courtesy)
+        self.assertIn("soon be due", event.mail_id.body_html)
+        # the first reminder keeps its place: 7 days after the due date
+        self.run_relance(self.day0 + timedelta(days=6))
+        self.assertEqual(move.relance_level_id, courtesy)
+        self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(move.relance_level_id, self.level(0))
+        # switched off: the step is archived, the history stays
+        self.company.relance_courtesy_days = 0
+        self.assertFalse(courtesy.active)
+        self.assertEqual(len(self.events_of(move)), 2)
