@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
@@ -25,6 +26,11 @@ HOLD_STATES = [
 ]
 # payment states that are not chased: settled, awaiting the bank, or blocked in Odoo
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# what the nightly run writes on invoices: dunning bookkeeping, never accounting data
+RELANCE_BOOKKEEPING = {
+    "relance_level_id", "relance_last_date", "relance_hold", "relance_initialized",
+    "access_token",
+}
 
 
 class AccountMove(models.Model):
@@ -412,7 +418,7 @@ class AccountMove(models.Model):
         )
         if not expired:
             return
-        expired.write({"relance_hold": False})
+        expired._relance_write({"relance_hold": False})
         self._relance_log(
             expired,
             {
@@ -493,7 +499,7 @@ class AccountMove(models.Model):
             if spec:
                 by_level[levels.browse(spec.id)] |= move
         for level, level_moves in by_level.items():
-            level_moves.write(
+            level_moves._relance_write(
                 {
                     "relance_level_id": level.id,
                     "relance_last_date": today,
@@ -558,6 +564,22 @@ class AccountMove(models.Model):
             groups, today, manual_values=manual_values
         )
         return {"events": len(events), "invoices": sum(len(g) for g in groups.values())}
+
+    def _relance_write(self, vals):
+        """Write the dunning bookkeeping of many invoices at once.
+
+        ``account.move.write`` re-checks and re-synchronises the accounting of every invoice
+        it touches (a third of the nightly run's time on 400 invoices); none of it concerns
+        these fields, so they go through the ORM's plain write, which still recomputes the
+        dunning state and next step. The chatter gets the run's own notes instead of
+        tracking messages."""
+        assert set(vals) <= RELANCE_BOOKKEEPING, set(vals) - RELANCE_BOOKKEEPING
+        return models.Model.write(self, vals)
+
+    def _relance_ensure_tokens(self):
+        """Portal access tokens of the invoices linked from the emails, set in one go."""
+        for move in self.filtered(lambda m: not m.access_token):
+            move._relance_write({"access_token": str(uuid.uuid4())})
 
     # ------------------------------------------------------------------ chatter
     def _relance_log(self, records, bodies):

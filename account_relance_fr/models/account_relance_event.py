@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import format_date, formatLang
+from odoo.tools import format_amount, format_date, formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -144,6 +144,23 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         return self.line_ids.sorted(lambda line: (line.invoice_date_due or line.date, line.id))
 
+    def _relance_mail_rows(self):
+        """The invoice table of the emails, formatted in the customer's language."""
+        self.ensure_one()
+        lang = self._relance_lang()
+        base_url = self.get_base_url()
+        return [
+            {
+                "number": line.invoice_name,
+                "url": base_url + line.move_id.get_portal_url(),
+                "date": format_date(self.env, line.invoice_date, lang_code=lang),
+                "due": format_date(self.env, line.invoice_date_due, lang_code=lang),
+                "total": format_amount(self.env, line.amount_total, line.currency_id, lang),
+                "residual": format_amount(self.env, line.amount_residual, line.currency_id, lang),
+            }
+            for line in self._relance_invoice_lines()
+        ]
+
     def _relance_lang(self):
         self.ensure_one()
         return (self.contact_id or self.partner_id).lang or self.env.lang
@@ -249,7 +266,7 @@ class AccountRelanceEvent(models.Model):
             [self._relance_prepare_vals(key, moves, today) for key, moves in groups.items()]
         )
         all_moves = self.env["account.move"].union(*groups.values())
-        all_moves.write({"relance_level_id": level.id, "relance_last_date": today})
+        all_moves._relance_write({"relance_level_id": level.id, "relance_last_date": today})
         events._relance_execute(manual_values=manual_values)
         return events
 
@@ -267,6 +284,7 @@ class AccountRelanceEvent(models.Model):
             lambda e: not manual and not e.level_id.mail_template_id
         )
         to_send = email_events - no_email - no_template
+        to_send.line_ids.move_id._relance_ensure_tokens()
         if manual and to_send:
             to_send._relance_send_manual(manual_values)
         else:

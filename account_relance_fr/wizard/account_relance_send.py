@@ -111,8 +111,7 @@ class AccountRelanceSend(models.TransientModel):
 
         The template is written for ``account.relance.event`` records, so the action is
         created in a savepoint that is rolled back once the preview is rendered."""
-        for move in self._eligible_moves():  # kept: the links of the preview stay valid
-            move._portal_ensure_token()
+        self._eligible_moves()._relance_ensure_tokens()  # kept: the preview's links stay valid
         Event = self.env["account.relance.event"]
         preview = {}
         try:
