@@ -28,7 +28,10 @@ HOLD_STATES = [
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # what the nightly run writes on invoices: dunning bookkeeping, never accounting data
 RELANCE_BOOKKEEPING = {
-    "relance_level_id", "relance_last_date", "relance_hold", "relance_initialized",
+    "relance_level_id",
+    "relance_last_date",
+    "relance_hold",
+    "relance_initialized",
     "access_token",
 }
 

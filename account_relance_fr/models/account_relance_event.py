@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import format_amount, format_date, formatLang
+from odoo.tools import email_normalize, format_amount, format_date, formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -470,5 +470,8 @@ class AccountRelanceEvent(models.Model):
     def _message_receive_bounce(self, email, partner):
         """A bounce that comes back later marks the action failed as well."""
         result = super()._message_receive_bounce(email, partner)
-        self._relance_mail_failed(self.env._("bounced from %s", email))
+        bounced = email_normalize(email)
+        self.filtered(
+            lambda e: e.mail_id and email_normalize(e.contact_id.email or "") == bounced
+        )._relance_mail_failed(self.env._("bounced from %s", email))
         return result

@@ -11,16 +11,9 @@ class MailMail(models.Model):
         """A reminder the mail server refused is not a reminder sent: its dunning action is
         marked failed, with an activity for the responsible (never silently)."""
         if failure_type:
-            failed = self.filtered(
-                lambda mail: mail.model == "account.relance.event" and mail.res_id
-            )
-            if failed:
-                events = (
-                    self.env["account.relance.event"]
-                    .sudo()
-                    .browse(failed.mapped("res_id"))
-                    .exists()
-                )
+            # only the reminder itself: activity notifications of the action are other mails
+            events = self.env["account.relance.event"].sudo().search([("mail_id", "in", self.ids)])
+            if events:
                 events._relance_mail_failed(failure_reason or failure_type)
         return super()._postprocess_sent_message(
             success_pids,

@@ -62,8 +62,9 @@ class ResCompany(models.Model):
         Level = self.env["account.relance.level"].sudo().with_context(active_test=False)
         for company in self.filtered("relance_policy_id"):
             policy = company.relance_policy_id
-            level = Level.search([("policy_id", "=", policy.id), ("is_courtesy", "=", True)],
-                                 limit=1)
+            level = Level.search(
+                [("policy_id", "=", policy.id), ("is_courtesy", "=", True)], limit=1
+            )
             days = company.relance_courtesy_days
             if days > 0:
                 vals = {"delay": -days, "active": True}
@@ -71,17 +72,19 @@ class ResCompany(models.Model):
                     level.write(vals)
                 else:
                     first = min(policy.level_ids.mapped("sequence"), default=10)
-                    Level.create({
-                        **vals,
-                        "policy_id": policy.id,
-                        "name": self.env._("Courtesy reminder"),
-                        "sequence": first - 1,
-                        "channel": "email",
-                        "tone": "courteous",
-                        "mail_template_id": template.id if template else False,
-                        "is_courtesy": True,
-                        "color": 10,
-                    })
+                    Level.create(
+                        {
+                            **vals,
+                            "policy_id": policy.id,
+                            "name": self.env._("Courtesy reminder"),
+                            "sequence": first - 1,
+                            "channel": "email",
+                            "tone": "courteous",
+                            "mail_template_id": template.id if template else False,
+                            "is_courtesy": True,
+                            "color": 10,
+                        }
+                    )
             elif level.active:
                 level.active = False
 

@@ -170,3 +170,16 @@ class TestRelanceHostileInput(RelanceCommon):
         event._message_receive_bounce("compta@boulangerie.example", self.customer)
         self.assertEqual(event.state, "failed")
         self.assertIn("bounced", event.error_message)
+
+    def test_other_mails_of_an_action_do_not_fail_it(self):
+        """A failed notification about the action (e.g. its activity) is not the reminder."""
+        move = self.invoice()
+        for offset in (7, 21, 30):
+            self.run_relance(self.day0 + timedelta(days=offset))
+        call = self.events_of(move).filtered(lambda e: e.channel == "phone")
+        notification = self.env["mail.mail"].create(
+            {"model": call._name, "res_id": call.id, "subject": "Activity assigned",
+             "body_html": "<p>x</p>", "email_to": "user@example.com"}
+        )
+        notification._postprocess_sent_message([], [], failure_type="mail_smtp")
+        self.assertEqual(call.state, "todo")
