@@ -310,16 +310,21 @@ class AccountMove(models.Model):
 
     @api.model
     def _relance_chase_domain(self, today, companies):
-        """Invoices the nightly run may move up the ladder on ``today``."""
-        levels = self.env["account.relance.level"].search(
-            [("company_id", "in", companies.ids)], order="delay", limit=1
-        )
-        min_delay = levels.delay if levels else 0
+        """Invoices the nightly run may move up the ladder on ``today``: those whose next
+        step is due (the stored ``relance_next_date``), so that a night reads the invoices
+        it acts on, not every open invoice."""
         return self._relance_base_domain() + [
             ("company_id", "in", companies.ids),
-            ("invoice_date_due", "<=", today - timedelta(days=min_delay)),
+            ("relance_next_date", "<=", today),
             ("relance_hold", "=", False),
         ]
+
+    @api.model
+    def _relance_recompute_next(self, companies):
+        """The ladder of ``companies`` changed: recompute the next step of their invoices."""
+        moves = self.search(self._relance_base_domain() + [("company_id", "in", companies.ids)])
+        for fname in ("relance_next_date", "relance_next_level_id"):
+            self.env.add_to_compute(self._fields[fname], moves)
 
     # ------------------------------------------------------------------ nightly run
     @api.model

@@ -93,3 +93,17 @@ class AccountRelanceLevel(models.Model):
                     "of deleting it."
                 )
             )
+
+    LADDER_FIELDS = ("delay", "sequence", "active", "policy_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        levels = super().create(vals_list)
+        self.env["account.move"]._relance_recompute_next(levels.company_id)
+        return levels
+
+    def write(self, vals):
+        res = super().write(vals)
+        if any(field in vals for field in self.LADDER_FIELDS):
+            self.env["account.move"]._relance_recompute_next(self.company_id)
+        return res

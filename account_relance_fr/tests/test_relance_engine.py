@@ -474,3 +474,12 @@ class TestRelanceEngine(RelanceCommon):
         self.company.relance_courtesy_days = 0
         self.assertFalse(courtesy.active)
         self.assertEqual(len(self.events_of(move)), 2)
+
+    def test_ladder_change_moves_next_dates(self):
+        """The run reads only the invoices whose next step is due: editing the ladder
+        recomputes those dates."""
+        move = self.invoice()
+        self.assertEqual(move.relance_next_date, self.day0 + timedelta(days=7))
+        self.level(0).delay = 3
+        self.assertEqual(move.relance_next_date, self.day0 + timedelta(days=3))
+        self.assertEqual(self.run_relance(self.day0 + timedelta(days=3))["events"], 1)

@@ -178,8 +178,13 @@ class TestRelanceHostileInput(RelanceCommon):
             self.run_relance(self.day0 + timedelta(days=offset))
         call = self.events_of(move).filtered(lambda e: e.channel == "phone")
         notification = self.env["mail.mail"].create(
-            {"model": call._name, "res_id": call.id, "subject": "Activity assigned",
-             "body_html": "<p>x</p>", "email_to": "user@example.com"}
+            {
+                "model": call._name,
+                "res_id": call.id,
+                "subject": "Activity assigned",
+                "body_html": "<p>x</p>",
+                "email_to": "user@example.com",
+            }
         )
         notification._postprocess_sent_message([], [], failure_type="mail_smtp")
         self.assertEqual(call.state, "todo")
