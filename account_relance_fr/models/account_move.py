@@ -903,7 +903,15 @@ class AccountMove(models.Model):
             "date_from": (billed_to or self.invoice_date_due) + timedelta(days=1),
             "interest": interest,
             "indemnity": 0.0 if indemnity_billed else now["indemnity"],
-            "warning": now["warning"],
+            "warning": now["warning"]
+            or (
+                not self._relance_show_invoice_mentions()
+                and self.env._(
+                    "This invoice did not state the late-payment penalties and the 40 EUR "
+                    "indemnity (L441-9 Code de commerce): check that your terms of sale did "
+                    "before claiming them."
+                )
+            ),
         }
 
     def action_relance_bill_penalties(self):

@@ -94,6 +94,15 @@ class AccountRelanceLevel(models.Model):
                 )
             )
 
+    def action_preview_template(self):
+        """Preview the level's email on a real dunning action (Odoo's template preview)."""
+        self.ensure_one()
+        if not self.mail_template_id:
+            raise UserError(self.env._("This level sends no email."))
+        action = self.mail_template_id.action_open_mail_preview()
+        action["context"] = {"default_mail_template_id": self.mail_template_id.id}
+        return action
+
     LADDER_FIELDS = ("delay", "sequence", "active", "policy_id")
 
     @api.model_create_multi

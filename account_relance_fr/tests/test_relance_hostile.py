@@ -188,3 +188,24 @@ class TestRelanceHostileInput(RelanceCommon):
         )
         notification._postprocess_sent_message([], [], failure_type="mail_smtp")
         self.assertEqual(call.state, "todo")
+
+    def test_hostile_names_escaped_in_letters(self):
+        partner = self.env["res.partner"].create(
+            {
+                "name": '<script>alert("x")</script> فاطمة 😀',
+                "email": "h2@example.com",
+                "is_company": True,
+            }
+        )
+        move = self.invoice(partner=partner)
+        for offset in (7, 21, 30, 45, 60):
+            self.run_relance(self.day0 + timedelta(days=offset))
+        notice = self.events_of(move).filtered(lambda e: e.channel == "formal_notice")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account_relance_fr.report_relance_notice", notice.ids)[0]
+            .decode()
+        )
+        self.assertNotIn("<script>", html)
+        self.assertIn("&lt;script&gt;", html)
+        self.assertIn("فاطمة 😀", html)

@@ -241,3 +241,20 @@ class TestRelanceLaw(RelanceCommon):
         self.assertEqual(
             [(line.interest, line.indemnity) for line in again.line_ids], [(25.56, 40.0)]
         )
+
+    def test_claiming_penalties_without_invoice_mentions_warns(self):
+        """An invoice whose PDF did not carry the mentions (here: the company has no ladder,
+        so its invoices are printed without them) is billed with a warning."""
+        move = self.invoice(amount=1000.0, due=date(2026, 1, 15))
+        self.assertFalse(self._bill(move, date(2026, 3, 20)).warning)
+        self.company.relance_policy_id = False
+        self.assertFalse(move._relance_show_invoice_mentions())
+        self.assertIn("L441-9", self._bill(move, date(2026, 3, 20)).warning)
+
+    def test_level_template_preview(self):
+        action = self.levels[0].action_preview_template()
+        self.assertEqual(action["res_model"], "mail.template.preview")
+        preview = self.env["mail.template.preview"].with_context(**action["context"]).create({})
+        self.assertEqual(preview.mail_template_id, self.levels[0].mail_template_id)
+        with self.assertRaises(UserError):
+            self.levels.filtered(lambda lv: lv.channel == "phone").action_preview_template()
