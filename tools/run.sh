@@ -5,6 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DB="${DB:-relance_demo}"
 PORT="${PORT:-8069}"
 bash "$ROOT/tools/setup.sh"
+mkdir -p "$ROOT/var"
 [ "$(id -un)" = root ] && [ -z "${PGUSER:-}" ] && export PGUSER=root
 installed="$(psql -X -Atq -d "$DB" -c "select state from ir_module_module where name = 'account_relance_fr'" 2>/dev/null || true)"
 if [ "$installed" != installed ]; then
@@ -20,5 +21,17 @@ PY
 else
     echo "[run] reusing the demo database $DB (make reset drops it)"
 fi
+# The demo's reminders go to a local mail sink that prints them (nothing leaves the
+# machine); set RELANCE_SMTP=0 to use the mail servers configured in Odoo instead.
+smtp=()
+if [ "${RELANCE_SMTP:-1}" = 1 ]; then
+    SMTP_PORT="${SMTP_PORT:-2525}"
+    "$ROOT/.venv/bin/python" -W ignore -m smtpd -n -c DebuggingServer "127.0.0.1:$SMTP_PORT" \
+        > "$ROOT/var/demo-mails.log" 2>&1 &
+    sink=$!
+    trap 'kill $sink 2>/dev/null || true' EXIT
+    smtp=(--smtp=127.0.0.1 --smtp-port="$SMTP_PORT")
+    echo "[run] outgoing mails are printed to var/demo-mails.log"
+fi
 echo "[run] Odoo on http://localhost:$PORT (login admin / admin)"
-exec "$ROOT/tools/odoo.sh" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" "$@"
+"$ROOT/tools/odoo.sh" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" "${smtp[@]}" "$@"
