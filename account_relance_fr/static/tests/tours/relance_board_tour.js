@@ -75,8 +75,13 @@ registry.category("web_tour.tours").add("relance_board_tour", {
             run: "click",
         },
         {
-            content: "The board is displayed",
+            content: "The board is displayed, from its first column",
             trigger: `${card("Atelier Durand SAS")} .o_relance_promise`,
+            run() {
+                for (const el of document.querySelectorAll(".o_content, .o_kanban_renderer")) {
+                    el.scrollLeft = 0;
+                }
+            },
         },
     ],
 });
