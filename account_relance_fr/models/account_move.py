@@ -416,27 +416,35 @@ class AccountMove(models.Model):
             self.env.invalidate_all()
 
     def _relance_expire_promises(self, today, companies):
-        """A promise whose date has passed resumes the ladder (logged on the invoices)."""
-        expired = self.search(
-            [
-                ("relance_hold", "=", "promise"),
-                ("relance_promise_date", "<", today),
-                ("company_id", "in", companies.ids),
-            ]
-        )
+        """A promise whose date has passed resumes the ladder (logged on the invoices).
+
+        Several workers may start together: each takes the promises nobody holds, and a
+        worker that finds them taken leaves them to the other."""
+        domain = [
+            ("relance_hold", "=", "promise"),
+            ("relance_promise_date", "<", today),
+            ("company_id", "in", companies.ids),
+        ]
+        expired = self.search(domain)
         if not expired:
             return
-        expired._relance_write({"relance_hold": False})
-        self._relance_log(
-            expired,
-            {
-                move.id: self.env._(
-                    "Payment promise of %(date)s not kept: the dunning resumes.",
-                    date=format_date(self.env, move.relance_promise_date),
+        try:
+            with self.env.cr.savepoint():
+                expired = expired.try_lock_for_update().filtered_domain(domain)
+                expired._relance_write({"relance_hold": False})
+                self._relance_log(
+                    expired,
+                    {
+                        move.id: self.env._(
+                            "Payment promise of %(date)s not kept: the dunning resumes.",
+                            date=format_date(self.env, move.relance_promise_date),
+                        )
+                        for move in expired
+                    },
                 )
-                for move in expired
-            },
-        )
+        except pg_errors.SerializationFailure:
+            _logger.info("Expired promises handled by a concurrent run")
+            self.env.invalidate_all()
 
     def _relance_next_levels(self, today):
         """Map each invoice of ``self`` to the level it reaches today (or nothing).

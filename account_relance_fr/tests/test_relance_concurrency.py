@@ -75,6 +75,8 @@ class TestRelanceConcurrency(TransactionCase):
                 ]
             )
             moves.action_post()
+            # an expired promise: both workers will want to resume it
+            moves[0].write({"relance_hold": "promise", "relance_promise_date": self.day})
             self.company_id, self.move_ids = company.id, moves.ids
 
     def run_worker(self, env, day, barrier=None):
@@ -152,5 +154,7 @@ class TestRelanceConcurrency(TransactionCase):
         self.assertEqual({count for _m, _l, count in rows}, {1})
         with self.real_env() as env:
             events = env["account.relance.event"].search([("company_id", "=", self.company_id)])
-            self.assertEqual(len(events), 16)
-            self.assertEqual(len(events.mail_id), 16)
+            # one action per customer and level; the customer whose promise expired that
+            # night may get its resumed invoice in an action of its own
+            self.assertIn(len(events), (16, 17))
+            self.assertEqual(len(events.mail_id), len(events), "every action has its email")
