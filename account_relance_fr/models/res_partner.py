@@ -84,6 +84,11 @@ class ResPartner(models.Model):
             else:
                 partner.relance_debtor_type = "consumer"
 
+    @api.constrains("relance_contract_rate")
+    def _check_relance_contract_rate(self):
+        for partner in self.filtered("relance_contract_rate"):
+            self.env["account.move"]._relance_check_contract_rate(partner.relance_contract_rate)
+
     def _compute_relance_event_count(self):
         counts = dict(
             self.env["account.relance.event"]._read_group(

@@ -116,6 +116,8 @@ class TestRelanceLaw(RelanceCommon):
             self.company.write(
                 {"relance_interest_mode": "contractual", "relance_contract_rate": 9.0}
             )
+        with freeze_time("2026-03-01"), self.assertRaises(ValidationError):
+            self.customer.relance_contract_rate = 4.0
         move = self.invoice(amount=1000.0, due=date(2026, 1, 15))
         # 1000 x 9 % x 45/365 = 11.10
         result = move.relance_compute_penalties(on_date=date(2026, 3, 1))
