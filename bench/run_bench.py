@@ -90,31 +90,35 @@ def growth(small, big):
 
 
 def print_growth(g):
-    print(f"\nGrowth {g['from']} -> {g['to']}:")
+    lines = [f"Growth {g['from']} -> {g['to']}:"]
     for side in ("ours", "peer"):
         s = g[side]
-        print(f"  {side:5}: invoices x{s['invoices_x']}, time x{s['seconds_x']}, "
+        lines.append(f"  {side:5}: invoices x{s['invoices_x']}, time x{s['seconds_x']}, "
               f"queries x{s['queries_x']}, peak RSS x{s['peak_rss_x']} "
               f"(+{s['rss_growth_during_run_mb'][0]} -> +{s['rss_growth_during_run_mb'][1]} MB "
               f"during the run), inv/s {s['inv_per_s'][0]} -> {s['inv_per_s'][1]}, "
               f"queries/invoice {s['queries_per_invoice'][0]} -> {s['queries_per_invoice'][1]}"
               f" ({'flat' if s['queries_per_invoice_flat'] else 'NOT flat'})")
+    text = "\n".join(lines)
+    print("\n" + text)
+    return text
 
 
 def print_scenarios(sc):
     a, b, c = sc["two_workers"], sc["crash"], sc["accountant"]
-    print("\nConcurrency and crash (our nightly run):")
-    print(f"  (a) two workers at once: lines {a['check']['event_lines']} "
+    lines = ["Concurrency and crash (our nightly run):"]
+    lines.append(f"  (a) two workers at once: lines {a['check']['event_lines']} "
           f"(single run {sc['reference_pairs']}), duplicates {a['check']['duplicate_pairs']}, "
           f"missing {a['check']['missing_vs_single_run']}, extra "
           f"{a['check']['extra_vs_single_run']}, mailed twice "
           f"{a['check']['reminders_mailed_twice']}; worker times "
           f"{[w and w['seconds'] for w in a['workers']]} s, invoices "
           f"{[w and w['invoices'] for w in a['workers']]} -> "
-          f"{'OK' if a['check']['ok'] else 'FAIL'}")
+          f"{'OK' if a['check']['ok'] else 'FAIL'} (exactly once)"
+          f"{'' if not any(a.get('worker_errors', [])) else ', but a worker crashed:'}")
     for err in filter(None, a.get("worker_errors", [])):
-        print(f"      a worker died: {err}")
-    print(f"  (b) kill -9 x{len(b['attempts'])} ({b['kills_landed']} while running), then "
+        lines.append(f"      a worker died: {err}")
+    lines.append(f"  (b) kill -9 x{len(b['attempts'])} ({b['kills_landed']} while running), then "
           f"to completion: lines {b['check']['event_lines']}, duplicates "
           f"{b['check']['duplicate_pairs']}, missing {b['check']['missing_vs_single_run']}, "
           f"extra {b['check']['extra_vs_single_run']}, events without lines "
@@ -123,13 +127,16 @@ def print_scenarios(sc):
           f"{all(x['invariants_ok'] for x in b['attempts'])} -> "
           f"{'OK' if b['check']['ok'] else 'FAIL'}")
     acc = c["accountant"]
-    print(f"  (c) accountant during the run: {acc.get('writes')} writes, max wait "
+    lines.append(f"  (c) accountant during the run: {acc.get('writes')} writes, max wait "
           f"{acc.get('max_wait')} s (p95 {acc.get('p95_wait')} s, p50 {acc.get('p50_wait')} s),"
           f" retries {acc.get('retries')}, failures {acc.get('failures')}; batch "
           f"{c['run']['batch_seconds_mean']} s mean / {c['run']['batch_seconds_max']} s max "
           f"-> max wait = {c['max_wait_over_batch_mean']} x mean batch, "
           f"{c.get('max_wait_over_batch_max')} x longest batch; run invoices "
           f"{c['run']['invoices']}, missing vs single run {c['check']['missing_vs_single_run']}")
+    text = "\n".join(lines)
+    print("\n" + text)
+    return text
 
 
 def update_readme(text):
@@ -178,8 +185,7 @@ def main():
     names = [s for s in scales if s in results["scales"]]
     results["growth"] = [growth(results["scales"][a], results["scales"][b])
                          for a, b in zip(names, names[1:], strict=False)]
-    for g in results["growth"]:
-        print_growth(g)
+    extra_md = [print_growth(g) for g in results["growth"]]
 
     if os.environ.get("BENCH_SCENARIOS", "1") != "0":
         entry = results["scales"][scale]
@@ -192,7 +198,7 @@ def main():
         results["scenarios"] = scenarios.run_all(entry["template"], entry["date"], ref_db,
                                                  ref["seconds"])
         results["scenarios"]["reference_run"] = ref
-        print_scenarios(results["scenarios"])
+        extra_md.append(print_scenarios(results["scenarios"]))
         if os.environ.get("BENCH_KEEP") != "1":
             common.dropdb(ref_db)
     if os.environ.get("BENCH_KEEP") != "1":
@@ -217,6 +223,8 @@ def main():
                table([row("account_relance_fr", entry["ours"]),
                       row("account_credit_control", entry["peer"])]), "",
                f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}"]
+    if extra_md:
+        md += ["", "```text", "\n\n".join(extra_md), "```"]
     update_readme("\n".join(md))
     print(f"\nmake bench: {results['total_seconds'] / 60:.1f} min; results in "
           f"bench/results/latest.json")

@@ -87,8 +87,11 @@ def last_json(text):
 
 def error_line(stderr):
     """The exception a worker died of, with the engine frame that raised it."""
+    import re
+
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    exc = next((line for line in reversed(lines) if "Error" in line.split(":")[0]), "")
+    exc = next((line for line in reversed(lines)
+                if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Failure|Violation)\b", line)), "")
     frames = [line for line in lines if line.startswith('File "') and "account_relance_fr" in line]
     return f"{exc} (in {frames[-1]})" if frames else exc
 
