@@ -3,8 +3,8 @@
 
 Environment:
   BENCH_SCALE     small | default | large (default: default)
-  BENCH_SCALES    the scales to measure, comma-separated (default: the chosen one and the
-                  one four times bigger, e.g. small,medium or default,xlarge)
+  BENCH_SCALES    the scales to measure, comma-separated (default: small,medium for small,
+                  small,medium,default for default, default,large for large)
   BENCH_SCENARIOS 0 to skip the concurrency and crash scenarios (run at BENCH_SCALE)
   BENCH_REPEAT    measured runs per side and scale, the median is kept (default 1)
   BENCH_KEEP      1 to keep the measured databases
@@ -111,7 +111,8 @@ def print_scenarios(sc):
           f"(single run {sc['reference_pairs']}), duplicates {a['check']['duplicate_pairs']}, "
           f"missing {a['check']['missing_vs_single_run']}, extra "
           f"{a['check']['extra_vs_single_run']}, mailed twice "
-          f"{a['check']['reminders_mailed_twice']}; worker times "
+          f"{a['check']['reminders_mailed_twice']}, customers whose level was split in two "
+          f"actions {a['check']['partner_level_split']}; worker times "
           f"{[w and w['seconds'] for w in a['workers']]} s, invoices "
           f"{[w and w['invoices'] for w in a['workers']]} -> "
           f"{'OK' if a['check']['ok'] else 'FAIL'} (exactly once)"
@@ -152,12 +153,12 @@ def update_readme(text):
 def main():
     t_start = time.perf_counter()
     scale = os.environ.get("BENCH_SCALE", "default")
-    if scale not in ("small", "default", "large") and scale not in common.SCALES:
+    if scale not in common.SCALES:
         raise SystemExit(f"BENCH_SCALE must be one of {', '.join(common.SCALES)}")
     if os.environ.get("BENCH_SCALES"):
         scales = [s.strip() for s in os.environ["BENCH_SCALES"].split(",") if s.strip()]
     else:
-        scales = [s for s in (scale, common.X4.get(scale)) if s]
+        scales = list(common.DEFAULT_SCALES[scale])
     if scale not in scales:
         scales.insert(0, scale)
     repeat = int(os.environ.get("BENCH_REPEAT", "1"))

@@ -120,8 +120,9 @@ def two_workers(template, date, reference, db="relance_bench_sc_workers"):
         outs.append(last_json(out))
         errors.append(error_line(err) if proc.returncode else None)
     result = {
-        "workers": [{k: o[k] for k in ("seconds", "invoices", "events", "emails_queued")}
-                    if o else None for o in outs],
+        # each worker's own share (engine_result); "invoices" of measure.py is the day's total
+        "workers": [{"seconds": o["seconds"], "invoices": o["engine_result"]["invoices"],
+                     "events": o["engine_result"]["events"]} if o else None for o in outs],
         "worker_errors": errors,
     }
     result["check"] = check(db, reference)
