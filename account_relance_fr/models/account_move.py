@@ -166,7 +166,7 @@ class AccountMove(models.Model):
         "company_id.relance_policy_id",
     )
     def _compute_relance_next(self):
-        policies = {}
+        ladders = {}
         for move in self:
             move.relance_next_date = False
             move.relance_next_level_id = False
@@ -178,11 +178,7 @@ class AccountMove(models.Model):
                 or move.state != "posted"
             ):
                 continue
-            key = (move.commercial_partner_id, move.company_id)
-            if key not in policies:
-                policy = move.commercial_partner_id._relance_policy(move.company_id)
-                policies[key] = (policy, policy._level_specs() if policy else [])
-            policy, specs = policies[key]
+            specs = move._relance_ladder(ladders)
             nxt, when = ladder.next_level_date(
                 specs,
                 current_level_id=move._relance_current_spec_id(specs),
@@ -452,16 +448,12 @@ class AccountMove(models.Model):
         Not dunned: customers blocked, whose receivable is not positive once their
         unreconciled credit notes and payments are counted, and invoices past their
         limitation date (a prescribed debt is left to a person)."""
-        policies, targets = {}, {}
+        ladders, targets = {}, {}
         levels = self.env["account.relance.level"]
         balances = self._relance_net_balances()
         skipped = {"credit": 0, "prescribed": 0}
         for move in self:
-            key = (move.commercial_partner_id, move.company_id)
-            if key not in policies:
-                policy = move.commercial_partner_id._relance_policy(move.company_id)
-                policies[key] = policy._level_specs() if policy else []
-            specs = policies[key]
+            specs = move._relance_ladder(ladders)
             if (
                 not specs
                 or move.commercial_partner_id.with_company(move.company_id).relance_blocked
@@ -504,14 +496,12 @@ class AccountMove(models.Model):
                 ("relance_event_line_ids", "=", False),
             ]
         )
-        specs_cache, by_level = {}, defaultdict(self.browse)
+        ladders, by_level = {}, defaultdict(self.browse)
         levels = self.env["account.relance.level"]
         for move in moves:
-            key = (move.commercial_partner_id, move.company_id)
-            if key not in specs_cache:
-                policy = move.commercial_partner_id._relance_policy(move.company_id)
-                specs_cache[key] = policy._level_specs() if policy else []
-            spec = ladder.reached_level(specs_cache[key], (today - move.invoice_date_due).days)
+            spec = ladder.reached_level(
+                move._relance_ladder(ladders), (today - move.invoice_date_due).days
+            )
             if spec:
                 by_level[levels.browse(spec.id)] |= move
         for level, level_moves in by_level.items():
@@ -529,6 +519,16 @@ class AccountMove(models.Model):
             )
             self._relance_log(level_moves, dict.fromkeys(level_moves.ids, note))
         return moves
+
+    def _relance_ladder(self, cache):
+        """The active ladder (``LevelSpec`` list) of this invoice's customer in its company,
+        kept in ``cache`` so that a batch resolves each customer's policy once."""
+        self.ensure_one()
+        key = (self.commercial_partner_id, self.company_id)
+        if key not in cache:
+            policy = self.commercial_partner_id._relance_policy(self.company_id)
+            cache[key] = policy._level_specs() if policy else []
+        return cache[key]
 
     def _relance_current_spec_id(self, specs):
         """The invoice's position on the active ladder ``specs``: its level, or, when that
