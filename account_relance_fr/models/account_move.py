@@ -10,7 +10,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import email_normalize, format_date, formatLang
+from odoo.tools import SQL, email_normalize, format_date, formatLang
 
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
@@ -26,6 +26,8 @@ HOLD_STATES = [
 ]
 # payment states that are not chased: settled, awaiting the bank, or blocked in Odoo
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# advisory-lock namespace of the nightly run: pg_advisory_xact_lock(RELANCE_LOCK_NS, customer id)
+RELANCE_LOCK_NS = 0x52454C  # "REL"
 # what the nightly run writes on invoices: dunning bookkeeping, never accounting data
 RELANCE_BOOKKEEPING = {
     "relance_level_id",
@@ -358,7 +360,14 @@ class AccountMove(models.Model):
 
     @api.model
     def _relance_run(self, companies, moves=None, batch_size=500, commit=False, today=None):
-        """Process the due invoices of ``companies`` (or only ``moves``), batch by batch.
+        """Process the due invoices of ``companies`` (or only ``moves``), customer batch by
+        customer batch.
+
+        A customer's invoices are always handled together, by one worker: each batch takes
+        a PostgreSQL advisory lock per customer (``_relance_lock_customers``), so two
+        workers never split a customer's invoices into two reminders of the same level.
+        Customers another worker holds are waited for at the end, then done if it left
+        anything (an invoice it could not see yet).
 
         :param commit: commit after each batch (cron); otherwise each batch runs in a
             savepoint so that a failing batch does not undo the others.
@@ -372,44 +381,110 @@ class AccountMove(models.Model):
         domain = self._relance_chase_domain(today, companies)
         if moves is not None:
             domain += [("id", "in", moves.ids)]
-        # one row per customer: a customer's invoices are always processed together
-        groups = self._read_group(domain, ["company_id", "commercial_partner_id"], ["id:array_agg"])
+        # one row per customer, with its number of due invoices, to size the batches
+        groups = self._read_group(domain, ["commercial_partner_id"], ["__count"])
+        batches, batch, size = [], [], 0
+        for partner, count in groups:
+            batch.append(partner.id)
+            size += count
+            if size >= batch_size:
+                batches.append(batch)
+                batch, size = [], 0
+        if batch:
+            batches.append(batch)
         ir_cron = self.env["ir.cron"]
         if commit:
             ir_cron._commit_progress(remaining=len(groups))
-        batch, batch_partners = [], 0
-        for index, (_company, _partner, ids) in enumerate(groups, start=1):
-            batch += ids
-            batch_partners += 1
-            if len(batch) < batch_size and index < len(groups):
-                continue
-            self._relance_run_batch(batch, today, domain, result)
-            if commit and not ir_cron._commit_progress(batch_partners):
-                break  # time is up: the cron is rescheduled and resumes where it stopped
-            batch, batch_partners = [], 0
+        deferred = []
+        for partner_ids in batches:
+            held_elsewhere = self._relance_run_batch(partner_ids, today, domain, result, commit)
+            deferred += held_elsewhere
+            if commit and not ir_cron._commit_progress(len(partner_ids) - len(held_elsewhere)):
+                return result  # time is up: the cron is rescheduled and resumes where it stopped
+        for _round in range(3):
+            if not deferred:
+                break
+            if not commit:
+                _logger.info(
+                    "Dunning of %s customers left to the run that holds them", len(deferred)
+                )
+                break
+            self._relance_wait_customers(deferred)
+            done = len(deferred)
+            deferred = self._relance_run_batch(deferred, today, domain, result, commit)
+            if not ir_cron._commit_progress(done - len(deferred)):
+                break
         return result
 
     @api.model
-    def _relance_run_batch(self, ids, today, domain, result):
+    def _relance_lock_customers(self, partner_ids):
+        """Take the run's advisory lock of each customer that no other run holds (until the
+        end of the transaction); return the ids of the customers taken."""
+        if not partner_ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_xact_lock(%s, id)",
+                sorted(partner_ids),
+                RELANCE_LOCK_NS,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _relance_wait_customers(self, partner_ids):
+        """Wait until the runs holding these customers have committed (cron mode): take their
+        locks in a fixed order, then roll back, which releases them and lets the next
+        transaction see what those runs did."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
+                RELANCE_LOCK_NS,
+                sorted(partner_ids),
+            )
+        )
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+
+    @api.model
+    def _relance_run_batch(self, partner_ids, today, domain, result, commit=False):
+        """Perform the due levels of the customers ``partner_ids`` that no other run holds;
+        return the ids of those another run holds.
+
+        The invoices are searched again under the customers' locks, then row-locked
+        (``SKIP LOCKED``: an invoice an accountant is editing waits for the next night).
+        When a concurrent run committed them after this transaction's snapshot, PostgreSQL
+        refuses the lock (serialization failure): in cron mode the batch starts again from
+        a fresh snapshot, in which they are no longer due."""
         cr = self.env.cr
-        try:
-            with cr.savepoint():
-                # locked first, then re-read: a concurrent run that already did the work is
-                # seen here, and rows it still holds are skipped (it will do them).
-                moves = self.browse(ids).try_lock_for_update(allow_referencing=True)
-                self.env.invalidate_all()
-                moves = moves.filtered_domain(domain)
-                stats = moves._relance_process(today)
+        for attempt in (1, 2):
+            try:
+                with cr.savepoint():
+                    held = self._relance_lock_customers(partner_ids)
+                    moves = self.browse()
+                    if held:
+                        moves = self.search(domain + [("commercial_partner_id", "in", held)])
+                        moves = moves.try_lock_for_update(allow_referencing=True)
+                    stats = moves._relance_process(today)
                 result["events"] += stats["events"]
                 result["invoices"] += stats["invoices"]
-        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as exc:
-            # another worker committed these invoices after our snapshot: it did the work
-            _logger.info("Dunning batch skipped, handled by a concurrent run: %s", exc)
-            self.env.invalidate_all()
-        except Exception:
-            result["errors"] += 1
-            _logger.exception("Dunning batch of %s invoices failed; it will be retried", len(ids))
-            self.env.invalidate_all()
+                held = set(held)
+                return [pid for pid in partner_ids if pid not in held]
+            except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as exc:
+                self.env.invalidate_all()
+                if commit and attempt == 1:
+                    cr.rollback()  # a new transaction, a new snapshot
+                    continue
+                # another worker committed these invoices after our snapshot: it did the work
+                _logger.info("Dunning batch skipped, handled by a concurrent run: %s", exc)
+            except Exception:
+                result["errors"] += 1
+                _logger.exception(
+                    "Dunning batch of %s customers failed; it will be retried", len(partner_ids)
+                )
+                self.env.invalidate_all()
+            return []
+        return []
 
     def _relance_expire_promises(self, today, companies):
         """A promise whose date has passed resumes the ladder (logged on the invoices).

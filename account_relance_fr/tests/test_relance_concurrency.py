@@ -8,11 +8,14 @@ import threading
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.fields import Command
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
+
+from ..models.account_move import RELANCE_LOCK_NS
 
 
 @tagged("post_install", "-at_install")
@@ -127,6 +130,45 @@ class TestRelanceConcurrency(TransactionCase):
         rows = self.lines()
         self.assertEqual(len(rows), len(self.move_ids))
         self.assertEqual({count for _m, _l, count in rows}, {1})
+
+    def test_customer_held_by_another_run_is_waited_for(self):
+        """A customer another run holds is not split in two reminders: the run does the
+        other customers, waits for that run to commit, then does what it left."""
+        day = self.day + timedelta(days=7)
+        with self.real_env() as env:
+            partner_id = env["account.move"].browse(self.move_ids[2]).commercial_partner_id.id
+        held, release = threading.Event(), threading.Event()
+
+        def other_run():
+            with self.real_env() as env:
+                env.cr.execute(
+                    SQL("SELECT pg_advisory_xact_lock(%s, %s)", RELANCE_LOCK_NS, partner_id)
+                )
+                held.set()
+                release.wait(timeout=60)
+
+        Move = self.env.registry["account.move"]
+        original, waited = Move._relance_wait_customers, []
+
+        def wait_customers(records, partner_ids):
+            waited.append(list(partner_ids))
+            release.set()  # the other run ends its transaction now
+            return original(records, partner_ids)
+
+        thread = threading.Thread(target=other_run)
+        thread.start()
+        try:
+            self.assertTrue(held.wait(timeout=30))
+            with patch.object(Move, "_relance_wait_customers", wait_customers):
+                with self.real_env() as env:
+                    result = self.run_worker(env, day)
+        finally:
+            release.set()
+            thread.join(timeout=60)
+        self.assertEqual(waited, [[partner_id]])
+        self.assertEqual(result["invoices"], len(self.move_ids))
+        self.assertEqual(result["events"], 8, "one action per customer")
+        self.assertEqual({count for _m, _l, count in self.lines()}, {1})
 
     def test_two_workers_at_the_same_moment(self):
         """Two workers start together on the same due invoices: each level once."""
