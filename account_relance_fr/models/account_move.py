@@ -413,7 +413,8 @@ class AccountMove(models.Model):
             done = len(deferred)
             deferred = self._relance_run_batch(deferred, today, domain, result, commit)
             if not ir_cron._commit_progress(done - len(deferred)):
-                break
+                return result
+        self.env["account.relance.event"]._relance_send_pending(companies, commit=commit)
         return result
 
     @api.model

@@ -82,6 +82,14 @@ class AccountRelanceEvent(models.Model):
         "res.users", "Responsible", default=lambda self: self.env.user, index=True
     )
     mail_id = fields.Many2one("mail.mail", "Email", readonly=True, ondelete="set null")
+    mail_pending = fields.Boolean(
+        "Email awaiting its PDFs",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The email attaches the invoices in PDF: it is queued right after the nightly "
+        "run, which does not render PDFs while it holds the invoices.",
+    )
     message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     error_message = fields.Text(readonly=True)
@@ -285,6 +293,11 @@ class AccountRelanceEvent(models.Model):
         )
         to_send = email_events - no_email - no_template
         to_send.line_ids.move_id._relance_ensure_tokens()
+        # rendering invoice PDFs takes a second each: not while the run holds the invoices
+        pending = to_send.filtered(lambda e: e.level_id.attach_invoices) if not manual else None
+        if pending:
+            pending.mail_pending = True
+            to_send -= pending
         if manual and to_send:
             to_send._relance_send_manual(manual_values)
         else:
@@ -292,8 +305,47 @@ class AccountRelanceEvent(models.Model):
                 events._relance_send_template(level.mail_template_id)
         no_email.write({"error_message": self.env._("The customer has no valid email address.")})
         no_template.write({"error_message": self.env._("The dunning level has no mail template.")})
-        (self - to_send)._relance_schedule_activities()
+        (self - to_send - (pending or self.browse()))._relance_schedule_activities()
         self._relance_log_chatter()
+
+    @api.model
+    def _relance_send_pending(self, companies, commit=False, batch_size=20):
+        """Queue the emails that attach the invoices in PDF (``mail_pending``), after the
+        run, a few actions per transaction: the PDFs (one wkhtmltopdf call per invoice
+        that has none yet) are rendered while only these actions are locked, never the
+        invoices. Safe on two workers (``SKIP LOCKED``) and after a crash (an action stays
+        pending until its email is queued). Returns the number of emails queued."""
+        domain = [("mail_pending", "=", True), ("company_id", "in", companies.ids)]
+        cr, queued, seen = self.env.cr, 0, []
+        while True:
+            events = self.search(domain + [("id", "not in", seen)], limit=batch_size, order="id")
+            if not events:
+                return queued
+            seen += events.ids
+            try:
+                with cr.savepoint():
+                    events = events.try_lock_for_update().filtered("mail_pending")
+                    for level, level_events in events.grouped("level_id").items():
+                        level_events._relance_send_template(level.mail_template_id)
+                    queued += len(events)
+            except pg_errors.SerializationFailure:
+                # a concurrent run queued them after our snapshot
+                self.env.invalidate_all()
+            except Exception as exc:  # noqa: BLE001 - recorded on the actions, the run goes on
+                _logger.exception("Dunning emails %s could not be prepared", events.ids)
+                self.env.invalidate_all()
+                events.write(
+                    {
+                        "mail_pending": False,
+                        "state": "failed",
+                        "error_message": self.env._(
+                            "The email could not be prepared: %s", str(exc) or repr(exc)
+                        ),
+                    }
+                )
+                events._relance_schedule_activities()
+            if commit and not self.env["ir.cron"]._commit_progress():
+                return queued  # time is up: the next run queues the rest
 
     def _relance_send_template(self, template):
         """Render ``template`` for all events at once and queue the mails."""
@@ -332,7 +384,12 @@ class AccountRelanceEvent(models.Model):
             mail = by_event.get(event.id)
             if not mail:
                 continue
-            vals = {"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done"}
+            vals = {
+                "mail_id": mail.id,
+                "message_id": mail.mail_message_id.id,
+                "state": "done",
+                "mail_pending": False,
+            }
             event.write(vals)
             if event in attach:
                 mail.attachment_ids = [
@@ -350,7 +407,11 @@ class AccountRelanceEvent(models.Model):
         vals_list = []
         for event in self:
             act_type = event.level_id.activity_type_id
-            if event.error_message and event.channel == "email":
+            if (
+                event.error_message
+                and event.channel == "email"
+                and not self.env["account.move"]._relance_valid_email(event.contact_id)
+            ):
                 act_type = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
             if not act_type:
                 act_type = self.env.ref(CHANNEL_ACTIVITY[event.channel])
@@ -401,6 +462,11 @@ class AccountRelanceEvent(models.Model):
         channel = dict(self._fields["channel"]._description_selection(self.env))[self.channel]
         if self.mail_id:
             what = self.env._("email queued to %s", self.contact_id.email or "")
+        elif self.mail_pending:
+            what = self.env._(
+                "email to %s with the invoices in PDF, queued after the run",
+                self.contact_id.email or "",
+            )
         elif self.error_message:
             what = self.error_message
         else:

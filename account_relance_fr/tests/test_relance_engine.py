@@ -341,6 +341,62 @@ class TestRelanceEngine(RelanceCommon):
         result = self.run_relance(self.day0 + timedelta(days=8))
         self.assertEqual(self.events_of(bad).state, "done")
 
+    def test_invoice_pdfs_attached_after_the_run(self):
+        """A level that attaches the invoices in PDF: the batch records the action and
+        leaves its email pending (no PDF rendered while it holds the invoices); the step
+        after the run queues it with one PDF per invoice."""
+        self.level(0).attach_invoices = True
+        moves = self.invoice() | self.invoice(amount=500.0)
+        day = self.day0 + timedelta(days=7)
+        moves._relance_process(day)  # what one batch of the run does
+        event = self.events_of(moves)
+        self.assertTrue(event.mail_pending)
+        self.assertFalse(event.mail_id)
+        self.assertFalse(event.activity_id, "no activity: the email goes out by itself")
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
+            ),
+            "no PDF rendered in the batch",
+        )
+        self.assertIn("queued after the run", moves[0].message_ids[:1].body)
+        Event = self.env["account.relance.event"]
+        self.assertEqual(Event._relance_send_pending(self.company), 1)
+        self.assertFalse(event.mail_pending)
+        self.assertEqual(event.state, "done")
+        attachments = event.mail_id.attachment_ids
+        self.assertEqual(len(attachments), 2)
+        self.assertEqual(set(attachments.mapped("res_id")), set(moves.ids))
+        self.assertEqual(set(attachments.mapped("mimetype")), {"application/pdf"})
+        self.assertEqual(Event._relance_send_pending(self.company), 0, "queued once")
+        # through the whole run, for another customer
+        other = self.invoice(partner=self.customer_fr)
+        self.run_relance(day)
+        self.assertEqual(len(self.events_of(other).mail_id.attachment_ids), 1)
+        self.assertFalse(Event.search([("mail_pending", "=", True)]))
+
+    def test_invoice_pdf_failure_is_recorded(self):
+        """The PDFs cannot be rendered: the action is marked failed with the reason and an
+        activity, and the run goes on."""
+        self.level(0).attach_invoices = True
+        move = self.invoice()
+
+        def broken(records):
+            raise OSError("wkhtmltopdf: cannot connect to X server")
+
+        with patch.object(type(move), "_relance_invoice_pdfs", broken):
+            result = self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(result["events"], 1)
+        event = self.events_of(move)
+        self.assertEqual(event.state, "failed")
+        self.assertFalse(event.mail_pending)
+        self.assertIn("wkhtmltopdf", event.error_message)
+        self.assertEqual(
+            event.activity_id.activity_type_id,
+            self.env.ref("account_relance_fr.mail_act_relance_validate"),
+        )
+        self.assertEqual(move.relance_level_id, self.level(0))
+
     def test_really_broken_template(self):
         """A template whose expression fails in the real renderer."""
         move = self.invoice()
