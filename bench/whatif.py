@@ -30,6 +30,7 @@ def apply(names):
     )
 
     names = {n for n in names.split(",") if n}
+    apply_upper_bounds(names)
     ctx = {}
     if "notrack" in names:
         ctx["mail_notrack"] = True
@@ -70,3 +71,24 @@ def ensure_tokens(moves):
         [(move.id, str(uuid.uuid4())) for move in missing],
     )
     missing.invalidate_recordset(["access_token"])
+
+
+def apply_upper_bounds(names):
+    """``nochatter``: no note in the invoices' chatter; ``nosend``: no email rendered.
+    Not proposals: they tell how much of the run each part costs."""
+    from odoo.addons.account_relance_fr.models.account_move import AccountMove
+    from odoo.addons.account_relance_fr.models.account_relance_event import (
+        AccountRelanceEvent,
+    )
+
+    if "nochatter" in names:
+        original_log = AccountMove._relance_log
+
+        def _relance_log(self, records, bodies):
+            if records._name == "account.move":
+                return self.env["mail.message"]
+            return original_log(self, records, bodies)
+
+        AccountMove._relance_log = _relance_log
+    if "nosend" in names:
+        AccountRelanceEvent._relance_send_template = lambda self, template: None

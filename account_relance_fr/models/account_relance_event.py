@@ -270,9 +270,12 @@ class AccountRelanceEvent(models.Model):
 
     @api.model
     def _relance_create_level(self, level, groups, today, manual_values=None):
-        events = self.create(
+        # no "created" note nor the running user as follower on every action: the action's
+        # own email and notes are its history
+        events = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
             [self._relance_prepare_vals(key, moves, today) for key, moves in groups.items()]
         )
+        events = events.with_env(self.env)
         all_moves = self.env["account.move"].union(*groups.values())
         all_moves._relance_write({"relance_level_id": level.id, "relance_last_date": today})
         events._relance_execute(manual_values=manual_values)
