@@ -3,6 +3,7 @@
 
 Each step runs a real Odoo process on a throwaway database of its own."""
 
+import ast
 import json
 import os
 import subprocess
@@ -163,7 +164,8 @@ print("RESULT " + json.dumps({
 }))
 """,
     )
-    assert upgraded["version"] == "19.0.1.1.0"
+    manifest = ast.literal_eval((ROOT / "account_relance_fr" / "__manifest__.py").read_text())
+    assert upgraded["version"] == manifest["version"]
     assert upgraded["lines"] == [["done", "email", True]]
 
     # 3. uninstall: invoices, payments and chatter stay
