@@ -769,6 +769,16 @@ class AccountMove(models.Model):
         return bool(partner.email and email_normalize(partner.email))
 
     @api.model
+    @api.model
+    def _relance_date_str(self, value, lang=None):
+        """``format_date`` of ``value`` in ``lang``, memoised on the cursor: a night writes
+        the same due dates in thousands of emails and notes."""
+        cache = self.env.cr.cache.setdefault("account_relance_fr.dates", {})
+        key = (value, lang or self.env.lang)
+        if key not in cache:
+            cache[key] = format_date(self.env, value, lang_code=lang)
+        return cache[key]
+
     def _relance_html_list(self, moves):
         items = Markup("").join(
             Markup("<li>%s</li>")
@@ -776,7 +786,7 @@ class AccountMove(models.Model):
                 "%s — %s — %s"
                 % (
                     move.name,
-                    format_date(self.env, move.invoice_date_due),
+                    self._relance_date_str(move.invoice_date_due),
                     formatLang(self.env, move.amount_residual, currency_obj=move.currency_id),
                 )
             )

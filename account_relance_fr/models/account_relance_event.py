@@ -157,12 +157,13 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         lang = self._relance_lang()
         base_url = self.get_base_url()
+        Move = self.env["account.move"]
         return [
             {
                 "number": line.invoice_name,
                 "url": base_url + line.move_id.get_portal_url(),
-                "date": format_date(self.env, line.invoice_date, lang_code=lang),
-                "due": format_date(self.env, line.invoice_date_due, lang_code=lang),
+                "date": Move._relance_date_str(line.invoice_date, lang),
+                "due": Move._relance_date_str(line.invoice_date_due, lang),
                 "total": format_amount(self.env, line.amount_total, line.currency_id, lang),
                 "residual": format_amount(self.env, line.amount_residual, line.currency_id, lang),
             }
