@@ -459,6 +459,8 @@ class AccountMove(models.Model):
         a fresh snapshot, in which they are no longer due."""
         cr = self.env.cr
         for attempt in (1, 2):
+            # a clean cache per batch: the run's memory stays that of one batch
+            self.env.invalidate_all()
             try:
                 with cr.savepoint():
                     held = self._relance_lock_customers(partner_ids)

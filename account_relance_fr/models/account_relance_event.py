@@ -322,6 +322,7 @@ class AccountRelanceEvent(models.Model):
         domain = [("mail_pending", "=", True), ("company_id", "in", companies.ids)]
         cr, queued, seen = self.env.cr, 0, []
         while True:
+            self.env.invalidate_all()  # memory of one batch
             events = self.search(domain + [("id", "not in", seen)], limit=batch_size, order="id")
             if not events:
                 return queued
