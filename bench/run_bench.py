@@ -9,6 +9,7 @@ Environment:
   BENCH_REPEAT    measured runs per side and scale, the median is kept (default 1)
   BENCH_KEEP      1 to keep the measured databases
   BENCH_REBUILD   1 to rebuild the template databases
+  BENCH_NO_PEER   scales at which only our run is measured, comma-separated (never BENCH_SCALE)
 
 Prints a table per scale, the growth between the scales, the scenarios' figures and, last,
 ``ratio_vs_credit_control: <our invoices/s divided by the peer's>`` at BENCH_SCALE; writes
@@ -55,6 +56,13 @@ def row(name, r):
             f"{r['peak_rss_mb']:.0f}"]
 
 
+def scale_rows(entry):
+    rows = [row("account_relance_fr", entry["ours"])]
+    if entry["peer"]:
+        rows.append(row("account_credit_control", entry["peer"]))
+    return rows
+
+
 def table(rows):
     widths = [max(len(str(x)) for x in col) for col in zip(COLUMNS, *rows, strict=True)]
     def line(cells):
@@ -71,6 +79,8 @@ def growth(small, big):
     out = {"from": small["scale"], "to": big["scale"]}
     for side in ("ours", "peer"):
         a, b = small[side], big[side]
+        if not a or not b:
+            continue
         inv = b["invoices"] / a["invoices"]
         qpi = b["queries_per_invoice"] / a["queries_per_invoice"]
         out[side] = {
@@ -92,6 +102,8 @@ def growth(small, big):
 def print_growth(g):
     lines = [f"Growth {g['from']} -> {g['to']}:"]
     for side in ("ours", "peer"):
+        if side not in g:
+            continue
         s = g[side]
         lines.append(f"  {side:5}: invoices x{s['invoices_x']}, time x{s['seconds_x']}, "
               f"queries x{s['queries_x']}, peak RSS x{s['peak_rss_x']} "
@@ -162,6 +174,7 @@ def main():
     if scale not in scales:
         scales.insert(0, scale)
     repeat = int(os.environ.get("BENCH_REPEAT", "1"))
+    no_peer = {x.strip() for x in os.environ.get("BENCH_NO_PEER", "").split(",") if x.strip()}
     common.ensure_peer()
     results = {"started": datetime.now().isoformat(timespec="seconds"), "scale": scale,
                "scales": {}, "machine": {"cpus": os.cpu_count()}}
@@ -175,14 +188,17 @@ def main():
         entry = {"scale": s, "template": tpl, "date": date, "dataset": marker,
                  "template_seconds": round(time.perf_counter() - t, 1)}
         entry["ours"] = measure("ours", tpl, date, repeat)
-        entry["peer"] = measure("peer", tpl, date, repeat)
-        entry["ratio"] = entry["ours"]["inv_per_s"] / entry["peer"]["inv_per_s"]
+        if s in no_peer and s != scale:
+            entry["peer"], entry["ratio"] = None, None
+        else:
+            entry["peer"] = measure("peer", tpl, date, repeat)
+            entry["ratio"] = entry["ours"]["inv_per_s"] / entry["peer"]["inv_per_s"]
         results["scales"][s] = entry
         print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
               f"{entry['dataset']['customers']} customers, run date {date}):")
-        print(table([row("account_relance_fr", entry["ours"]),
-                     row("account_credit_control", entry["peer"])]))
-        print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
+        print(table(scale_rows(entry)))
+        if entry["ratio"] is not None:
+            print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
     names = [s for s in scales if s in results["scales"]]
     results["growth"] = [growth(results["scales"][a], results["scales"][b])
                          for a, b in zip(names, names[1:], strict=False)]
@@ -221,9 +237,11 @@ def main():
     for s, entry in results["scales"].items():
         md += ["", f"Scale `{s}`: {entry['dataset']['posted_invoices']} posted invoices, "
                f"{entry['dataset']['customers']} customers, run date {entry['date']}.", "",
-               table([row("account_relance_fr", entry["ours"]),
-                      row("account_credit_control", entry["peer"])]), "",
-               f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}"]
+               table(scale_rows(entry)), ""]
+        if entry["ratio"] is not None:
+            md.append(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
+        else:
+            md.append(f"(the peer was not measured at {s}: BENCH_NO_PEER)")
     if extra_md:
         md += ["", "```text", "\n\n".join(extra_md), "```"]
     update_readme("\n".join(md))
