@@ -377,7 +377,7 @@ class AccountMove(models.Model):
         result = {"events": 0, "invoices": 0, "errors": 0}
         if not companies:
             return result
-        self._relance_expire_promises(today, companies)
+        self._relance_expire_promises(today, companies, commit=commit)
         domain = self._relance_chase_domain(today, companies)
         if moves is not None:
             domain += [("id", "in", moves.ids)]
@@ -489,11 +489,20 @@ class AccountMove(models.Model):
             return []
         return []
 
-    def _relance_expire_promises(self, today, companies):
+    def _relance_expire_promises(self, today, companies, commit=False):
         """A promise whose date has passed resumes the ladder (logged on the invoices).
 
-        Several workers may start together: each takes the promises nobody holds, and a
-        worker that finds them taken leaves them to the other."""
+        Several workers may start together. In cron mode (``commit``) they expire the
+        promises one after the other (advisory lock ``(RELANCE_LOCK_NS, 0)``, held until the
+        run's first commit): a worker that finds the lock taken waits, then starts a new
+        transaction that sees the resumed invoices, so that both put a resumed invoice in
+        its customer's reminder. Otherwise, a worker takes the promises nobody holds and
+        leaves the others to the run that holds them."""
+        if commit:
+            for _attempt in range(5):
+                if self._relance_lock_customers([0]):
+                    break
+                self._relance_wait_customers([0])
         domain = [
             ("relance_hold", "=", "promise"),
             ("relance_promise_date", "<", today),
