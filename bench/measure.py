@@ -152,7 +152,8 @@ def time_batches():
         try:
             return original(self, ids, *args, **kwargs)
         finally:
-            durations.append((len(ids), time.perf_counter() - start))
+            # (customers, seconds, resident memory after the batch)
+            durations.append((len(ids), time.perf_counter() - start, rss_now_mb()))
 
     cls._relance_run_batch = _relance_run_batch
     return durations
@@ -175,9 +176,16 @@ def run_ours(odoo, registry, company_id, today, batch_size):
             (today, company_id),
         )
         invoices, partners, events = cr.fetchone()
-    seconds = [d for _n, d in durations]
+    seconds = [d for _n, d, _rss in durations]
+    rss = [r for _n, _d, r in durations]
     return {"invoices": invoices, "partners": partners, "events": events,
             "engine_result": result, "batches": len(durations),
+            # memory after the first batch, a tenth, half and all of the run: flat when
+            # the run streams its batches
+            "rss_after_batches_mb": {
+                f"{round(100 * i / len(rss))}%": round(rss[i - 1], 1)
+                for i in sorted({1, max(len(rss) // 10, 1), max(len(rss) // 2, 1), len(rss)})
+            } if rss else {},
             "batch_seconds_mean": round(sum(seconds) / len(seconds), 3) if seconds else 0,
             "batch_seconds_max": round(max(seconds), 3) if seconds else 0}
 

@@ -197,6 +197,8 @@ def main():
         print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
               f"{entry['dataset']['customers']} customers, run date {date}):")
         print(table(scale_rows(entry)))
+        print(f"our resident memory after a share of the {entry['ours']['batches']} batches "
+              f"(MB): {entry['ours'].get('rss_after_batches_mb')}")
         if entry["ratio"] is not None:
             print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
     names = [s for s in scales if s in results["scales"]]
@@ -237,7 +239,9 @@ def main():
     for s, entry in results["scales"].items():
         md += ["", f"Scale `{s}`: {entry['dataset']['posted_invoices']} posted invoices, "
                f"{entry['dataset']['customers']} customers, run date {entry['date']}.", "",
-               table(scale_rows(entry)), ""]
+               table(scale_rows(entry)), "",
+               f"Our resident memory after a share of the {entry['ours']['batches']} batches "
+               f"(MB): {entry['ours'].get('rss_after_batches_mb')}.", ""]
         if entry["ratio"] is not None:
             md.append(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
         else:
