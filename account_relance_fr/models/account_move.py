@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize, format_date, formatLang
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
@@ -686,14 +687,37 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ chatter
     def _relance_log(self, records, bodies):
-        """Log notes in batch on ``records`` with the dunning subtype."""
+        """Log notes in batch on ``records`` with the dunning subtype.
+
+        The values are those of ``mail.thread._message_log_batch`` (no notification, one
+        insert for the batch) with the dunning subtype set at creation: changing it
+        afterwards would re-check the access to every message written."""
         if not records:
             return self.env["mail.message"]
-        messages = records._message_log_batch(
-            {rid: Markup("%s") % body for rid, body in bodies.items()}
+        author_id, email_from = records._message_compute_author()
+        base_values = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": records._name,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "message_type": "notification",
+            "is_internal": True,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                "account_relance_fr.mt_relance"
+            ),
+            "email_add_signature": False,
+            "message_id": generate_tracking_message_id("message-notify"),
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=email_from, author_id=author_id
+            )[False],
+        }
+        return records.sudo()._message_create(
+            [
+                dict(base_values, res_id=record.id, body=Markup("%s") % bodies.get(record.id, ""))
+                for record in records
+            ]
         )
-        messages.write({"subtype_id": self.env.ref("account_relance_fr.mt_relance").id})
-        return messages
 
     # ------------------------------------------------------------------ user actions
     def _relance_action_send_wizard(self):

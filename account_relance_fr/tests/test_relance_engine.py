@@ -84,9 +84,17 @@ class TestRelanceEngine(RelanceCommon):
         self.assertFalse(move.relance_next_level_id)
         # every action is in the chatter of the invoice and of the customer, own subtype
         subtype = self.env.ref("account_relance_fr.mt_relance")
-        self.assertEqual(len(move.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5)
+        notes = move.message_ids.filtered(lambda m: m.subtype_id == subtype)
+        self.assertEqual(len(notes), 5)
+        self.assertEqual(set(notes.mapped("message_type")), {"notification"})
+        self.assertTrue(all(notes.mapped("is_internal")), "internal notes, never sent")
         self.assertEqual(
             len(self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
+        )
+        # the lines carry their action's state, channel and customer
+        self.assertEqual(
+            [(e.line_ids.state, e.line_ids.channel, e.line_ids.partner_id) for e in events],
+            [(e.state, e.channel, e.partner_id) for e in events],
         )
         # the event line keeps the amounts of the day
         line = events[0].line_ids
