@@ -804,7 +804,6 @@ class AccountMove(models.Model):
         return bool(partner.email and email_normalize(partner.email))
 
     @api.model
-    @api.model
     def _relance_date_str(self, value, lang=None):
         """``format_date`` of ``value`` in ``lang``, memoised on the cursor: a night writes
         the same due dates in thousands of emails and notes."""
@@ -814,6 +813,7 @@ class AccountMove(models.Model):
             cache[key] = format_date(self.env, value, lang_code=lang)
         return cache[key]
 
+    @api.model
     def _relance_html_list(self, moves):
         items = Markup("").join(
             Markup("<li>%s</li>")
