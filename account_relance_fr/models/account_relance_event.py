@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import email_normalize, format_amount, format_date, formatLang
+from odoo.tools import email_normalize, format_amount, formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -499,9 +499,6 @@ class AccountRelanceEvent(models.Model):
                 feedback=self.env._("Email sent.")
             )
         return True
-
-    def _relance_format_date(self, value):
-        return format_date(self.env, value)
 
     def _relance_rate_label(self):
         """Late-payment rate as stated in reminders, e.g. "ECB rate + 10 points (12.15 %)"."""
