@@ -118,6 +118,74 @@ def rename(old, new):
         src.rename(common.DATA_DIR / "filestore" / new)
 
 
+# ---------------------------------------------------------------- batches in processes
+JOBS = max(int(os.environ.get("BENCH_GEN_JOBS", str(min(os.cpu_count() or 1, 2)))), 1)
+
+
+def in_processes(label, batches, work, *, odoo, registry, cid, ctx):
+    """Run ``work(env, batch) -> ids`` on every batch, one transaction per batch, in JOBS
+    forked processes (batch i in process i % JOBS); return the ids in batch order.
+
+    A batch that meets a concurrency error (serialization failure, deadlock) is retried."""
+    from psycopg2 import errors as pg_errors
+
+    start = time.perf_counter()
+    results_dir = common.DATA_DIR / f"gen-{os.getpid()}"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    children = []
+    for job in range(JOBS):
+        mine = list(range(job, len(batches), JOBS))
+        pid = os.fork()
+        if pid:
+            children.append(pid)
+            continue
+        status = 1
+        try:
+            prog = Progress(f"{label} (process {job + 1}/{JOBS})",
+                            sum(len(batches[i]) for i in mine))
+            out = {}
+            for index in mine:
+                for attempt in range(5):
+                    try:
+                        with registry.cursor() as cr:
+                            env = common.env_for(odoo, cr, cid, **ctx)
+                            out[index] = work(env, batches[index])
+                            cr.commit()
+                        break
+                    except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                        if attempt == 4:
+                            raise
+                        time.sleep(0.5 * (attempt + 1))
+                prog.step(len(batches[index]))
+            (results_dir / f"{job}.json").write_text(json.dumps(out))
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported, the parent fails
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+    if failed:
+        raise SystemExit(f"{label}: {len(failed)} generator process(es) failed")
+    by_batch = {}
+    for job in range(JOBS):
+        path = results_dir / f"{job}.json"
+        by_batch.update({int(k): v for k, v in json.loads(path.read_text()).items()})
+        path.unlink()
+    results_dir.rmdir()
+    ids = [mid for index in range(len(batches)) for mid in by_batch[index]]
+    elapsed = time.perf_counter() - start
+    log(f"  {label}: {len(ids)} in {elapsed:.0f}s ({len(ids) / max(elapsed, 1e-9):.0f}/s)")
+    return ids, elapsed
+
+
+def post_invoices(env, specs):
+    moves = env["account.move"].create(specs)
+    moves.action_post()
+    return moves.ids
+
+
 # ---------------------------------------------------------------- the data set
 def build(scale):
     n_customers, n_invoices = common.SCALES[scale]
@@ -126,6 +194,7 @@ def build(scale):
     addon_hash_at_start = (common.template_marker(common.BASE_DB) or {}).get("addon_hash")
     common.clone_db(common.BASE_DB, tmp)
     odoo, registry = common.bootstrap(tmp)
+    name_payment_moves()
     rnd = random.Random(SEED)
     today = date.today()
     timings = {}
@@ -162,22 +231,17 @@ def build(scale):
         prog.step(len(partners))
     timings["customers"] = prog.end()
 
-    # ---- invoices, in chronological order, posted batch by batch
+    # ---- invoices, in chronological order, numbered then posted batch by batch (in
+    # BENCH_GEN_JOBS processes)
     with registry.cursor() as cr:
         env = common.env_for(odoo, cr, cid)
         refs = invoice_refs(env, env["res.company"].browse(cid))
     inv_specs = invoice_specs(rnd, n_invoices, partner_ids, refs, today)
-    prog = Progress("invoices", n_invoices)
-    invoice_ids = []
-    for start in range(0, len(inv_specs), BATCH):
-        with registry.cursor() as cr:
-            env = common.env_for(odoo, cr, cid, **ctx)
-            moves = env["account.move"].create(inv_specs[start:start + BATCH])
-            moves.action_post()
-            invoice_ids += moves.ids
-            cr.commit()
-        prog.step(len(moves))
-    timings["invoices"] = prog.end()
+    batches = [inv_specs[start:start + BATCH] for start in range(0, len(inv_specs), BATCH)]
+    odoo.sql_db.close_all()
+    invoice_ids, seconds = in_processes(
+        "invoices", batches, post_invoices, odoo=odoo, registry=registry, cid=cid, ctx=ctx)
+    timings["invoices"] = seconds
 
     # ---- payments: ~20% fully paid, ~10% partly paid (real payments, reconciled)
     rnd.shuffle(invoice_ids)
@@ -186,15 +250,14 @@ def build(scale):
     rest = invoice_ids[n_paid + n_partial:]
     jobs = [(mid, 1.0) for mid in paid] + [(mid, rnd.uniform(0.2, 0.8)) for mid in partial]
     jobs.sort()
-    prog = Progress("payments", len(jobs))
-    for start in range(0, len(jobs), BATCH):
-        chunk = jobs[start:start + BATCH]
-        with registry.cursor() as cr:
-            env = common.env_for(odoo, cr, cid, **ctx)
-            pay_invoices(env, refs, chunk, today, rnd)
-            cr.commit()
-        prog.step(len(chunk))
-    timings["payments"] = prog.end()
+    chunks = [jobs[start:start + BATCH] for start in range(0, len(jobs), BATCH)]
+    # numbered in advance, like the invoices, so that the processes do not wait for each
+    # other on the bank journal's sequence
+    numbered = [[(mid, share, start + i + 1) for i, (mid, share) in enumerate(chunk)]
+                for start, chunk in zip(range(0, len(jobs), BATCH), chunks, strict=True)]
+    _ids, timings["payments"] = in_processes(
+        "payments", numbered, lambda env, chunk: pay_invoices(env, refs, chunk, today, rnd),
+        odoo=odoo, registry=registry, cid=cid, ctx=ctx)
 
     # ---- credit notes: ~1.5%, two thirds applied to an open invoice of the customer
     n_refunds = max(int(n_invoices * 0.015), 3)
@@ -213,6 +276,12 @@ def build(scale):
     with registry.cursor() as cr:
         env = common.env_for(odoo, cr, cid)
         company = env["res.company"].browse(cid)
+        # a batch posted by one process before the previous batch of the other was flagged
+        # as following a gap in the numbering: the gap is filled now
+        Move = env["account.move"]
+        flagged = Move.search([("made_sequence_gap", "=", True), ("company_id", "=", cid)])
+        env.add_to_compute(Move._fields["made_sequence_gap"], flagged)
+        flagged.flush_recordset(["made_sequence_gap"])
         holds(env, refs, rest, today, rnd)
         setup_peer(env, company, refs)
         stats = dataset_stats(env, company, today)
@@ -312,7 +381,8 @@ def invoice_refs(env, company):
                                   "account.account_payment_term_45days")]
     return {
         "products": [(p.id, p.list_price) for p in products],
-        "journal": journal.id, "bank": bank.id, "users": users.ids,
+        "journal": journal.id, "journal_code": journal.code, "bank": bank.id,
+        "payment_prefix": ("P" if bank.payment_sequence else "") + bank.code, "users": users.ids,
         "terms": [(terms[0].id, 0), (terms[1].id, 30), (terms[2].id, 45)],
         "company": company.id,
     }
@@ -343,6 +413,14 @@ def invoice_specs(rnd, count, partner_ids, refs, today):
             "invoice_line_ids": lines,
         })
     specs.sort(key=lambda vals: vals["invoice_date"])
+    # numbered here, in date order, as Odoo would number them at posting: the batches can
+    # then be posted in parallel, and posting skips the search for the last number (a
+    # search whose cost grows with the journal)
+    counters = {}
+    for vals in specs:
+        year = vals["invoice_date"].year
+        counters[year] = counters.get(year, 0) + 1
+        vals["name"] = f"{refs['journal_code']}/{year}/{counters[year]:05d}"
     return specs
 
 
@@ -352,9 +430,12 @@ def receivable_lines(moves):
 
 
 def pay_invoices(env, refs, chunk, today, rnd):
-    """Real payments (account.payment posted) reconciled with their invoice, in one plan."""
-    moves = env["account.move"].browse([mid for mid, _share in chunk])
-    share = dict(chunk)
+    """Real payments (account.payment posted) reconciled with their invoice, in one plan.
+
+    ``chunk``: (invoice id, share paid, payment number) triples."""
+    moves = env["account.move"].browse([mid for mid, _share, _number in chunk])
+    share = {mid: s for mid, s, _number in chunk}
+    numbers = {mid: number for mid, _s, number in chunk}
     vals_list, order = [], []
     for move in moves:
         latest = min(today, move.invoice_date_due + timedelta(days=40))
@@ -369,10 +450,32 @@ def pay_invoices(env, refs, chunk, today, rnd):
         })
         order.append(move)
     payments = env["account.payment"].create(vals_list)
-    payments.action_post()
+    names = {
+        pay.id: f"{refs['payment_prefix']}/{pay.date.year}/{numbers[move.id]:05d}"
+        for pay, move in zip(payments, order, strict=True)
+    }
+    payments.with_context(bench_payment_names=names).action_post()
     plan = [receivable_lines(pay.move_id) + receivable_lines(move)
             for pay, move in zip(payments, order, strict=True)]
     env["account.move.line"]._reconcile_plan(plan)
+    return payments.ids
+
+
+def name_payment_moves():
+    """The journal entry of a payment takes the number given by the generator (context
+    ``bench_payment_names``), as an imported payment would."""
+    from odoo.addons.account.models.account_payment import AccountPayment
+
+    original = AccountPayment._generate_move_vals
+
+    def _generate_move_vals(self, *args, **kwargs):
+        vals = original(self, *args, **kwargs)
+        name = self.env.context.get("bench_payment_names", {}).get(self.id)
+        if name:
+            vals["name"] = name
+        return vals
+
+    AccountPayment._generate_move_vals = _generate_move_vals
 
 
 def credit_notes(env, refs, chunk, today, rnd):
