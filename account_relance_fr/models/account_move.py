@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import uuid
 from collections import defaultdict
 from datetime import timedelta
 
@@ -35,7 +34,6 @@ RELANCE_BOOKKEEPING = {
     "relance_last_date",
     "relance_hold",
     "relance_initialized",
-    "access_token",
 }
 
 
@@ -681,9 +679,19 @@ class AccountMove(models.Model):
         return models.Model.write(self, vals)
 
     def _relance_ensure_tokens(self):
-        """Portal access tokens of the invoices linked from the emails, set in one go."""
-        for move in self.filtered(lambda m: not m.access_token):
-            move._relance_write({"access_token": str(uuid.uuid4())})
+        """Portal access tokens of the invoices linked from the emails, set in one query (a
+        random UUID each, as ``portal.mixin`` does; nothing depends on the field)."""
+        missing = self.filtered(lambda m: not m.access_token)
+        if not missing:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET access_token = gen_random_uuid()::text"
+                " WHERE id = ANY(%s) AND COALESCE(access_token, '') = ''",
+                missing.ids,
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
 
     # ------------------------------------------------------------------ chatter
     def _relance_log(self, records, bodies):
@@ -703,9 +711,7 @@ class AccountMove(models.Model):
             "record_company_id": False,
             "message_type": "notification",
             "is_internal": True,
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
-                "account_relance_fr.mt_relance"
-            ),
+            "subtype_id": self.env["account.relance.event"]._relance_subtype_id(),
             "email_add_signature": False,
             "message_id": generate_tracking_message_id("message-notify"),
             "reply_to": self.env["mail.thread"]._notify_get_reply_to(

@@ -354,8 +354,14 @@ class AccountRelanceEvent(models.Model):
 
     def _relance_send_template(self, template):
         """Render ``template`` for all events at once and queue the mails."""
-        mails = template.send_mail_batch(self.ids)
+        mails = template.send_mail_batch(
+            self.ids, email_values={"subtype_id": self._relance_subtype_id()}
+        )
         self._relance_link_mails(mails)
+
+    @api.model
+    def _relance_subtype_id(self):
+        return self.env["ir.model.data"]._xmlid_to_res_id("account_relance_fr.mt_relance")
 
     def _relance_send_manual(self, values):
         """Queue the email edited in the preview (one event)."""
@@ -376,6 +382,7 @@ class AccountRelanceEvent(models.Model):
                     ],
                     "attachment_ids": [Command.set(values.get("attachment_ids") or [])],
                     "auto_delete": False,
+                    "subtype_id": self._relance_subtype_id(),
                 }
             )
         )
@@ -400,9 +407,6 @@ class AccountRelanceEvent(models.Model):
                 mail.attachment_ids = [
                     Command.link(pdfs[m.id].id) for m in event.line_ids.move_id if m.id in pdfs
                 ]
-        mails.mail_message_id.write(
-            {"subtype_id": self.env.ref("account_relance_fr.mt_relance").id}
-        )
 
     def _relance_schedule_activities(self):
         """One activity per event for the dunning responsible (batch create)."""

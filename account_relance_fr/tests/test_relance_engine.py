@@ -91,6 +91,12 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(
             len(self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
         )
+        # the emails are in the actions' chatter with the same subtype
+        self.assertEqual(emails.message_id, emails.mail_id.mail_message_id)
+        self.assertEqual(emails.message_id.subtype_id, subtype)
+        # and link the invoice in the customer portal with its own token
+        self.assertTrue(move.access_token)
+        self.assertIn(f"access_token={move.access_token}", emails[0].mail_id.body_html)
         # the lines carry their action's state, channel and customer
         self.assertEqual(
             [(e.line_ids.state, e.line_ids.channel, e.line_ids.partner_id) for e in events],
