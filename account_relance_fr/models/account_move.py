@@ -495,8 +495,10 @@ class AccountMove(models.Model):
         promises one after the other (advisory lock ``(RELANCE_LOCK_NS, 0)``, held until the
         run's first commit): a worker that finds the lock taken waits, then starts a new
         transaction that sees the resumed invoices, so that both put a resumed invoice in
-        its customer's reminder. Otherwise, a worker takes the promises nobody holds and
-        leaves the others to the run that holds them."""
+        its customer's reminder. Otherwise (a run from the user interface, one
+        transaction), the run takes the customers' locks first and leaves the promises of
+        customers another run holds to that run: resumed here, uncommitted, they would be
+        missing from that run's reminder to the customer."""
         if commit:
             for _attempt in range(5):
                 if self._relance_lock_customers([0]):
@@ -508,6 +510,9 @@ class AccountMove(models.Model):
             ("company_id", "in", companies.ids),
         ]
         expired = self.search(domain)
+        if expired and not commit:
+            held = set(self._relance_lock_customers(expired.commercial_partner_id.ids))
+            expired = expired.filtered(lambda m: m.commercial_partner_id.id in held)
         if not expired:
             return
         try:

@@ -170,6 +170,44 @@ class TestRelanceConcurrency(TransactionCase):
         self.assertEqual(result["events"], 8, "one action per customer")
         self.assertEqual({count for _m, _l, count in self.lines()}, {1})
 
+    def test_manual_run_leaves_customers_held_by_the_cron(self):
+        """A run from the user interface (no commit) during the nightly run neither resumes
+        the expired promise nor dunns the invoices of a customer the nightly run holds:
+        that customer gets one reminder, from the run that holds it."""
+        day = self.day + timedelta(days=7)
+        with self.real_env() as env:
+            promised = env["account.move"].browse(self.move_ids[0])
+            partner_id = promised.commercial_partner_id.id
+        cron_cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            cron_cr.execute(
+                SQL("SELECT pg_advisory_xact_lock(%s, %s)", RELANCE_LOCK_NS, partner_id)
+            )
+            with self.real_env() as env:
+                env = env(context={"allowed_company_ids": [self.company_id]})  # noqa: PLW2901
+                result = env["account.move"]._relance_run(
+                    companies=env["res.company"].browse(self.company_id), today=day
+                )
+                moves = env["account.move"].browse(self.move_ids)
+                self.assertEqual(moves[0].relance_hold, "promise", "left to the cron")
+                self.assertFalse(
+                    moves.filtered(
+                        lambda m: m.commercial_partner_id.id == partner_id
+                    ).relance_level_id
+                )
+        finally:
+            cron_cr.rollback()
+            cron_cr.close()
+        self.assertEqual(result["invoices"], len(self.move_ids) - 2)
+        self.assertEqual(result["events"], 7)
+        # the customer's turn comes: both its invoices in one reminder
+        with self.real_env() as env:
+            result = self.run_worker(env, day)
+            self.assertFalse(env["account.move"].browse(self.move_ids[0]).relance_hold)
+        self.assertEqual((result["invoices"], result["events"]), (2, 1))
+        self.assertEqual({count for _m, _l, count in self.lines()}, {1})
+        self.assertEqual(len(self.lines()), len(self.move_ids))
+
     def test_two_workers_at_the_same_moment(self):
         """Two workers start together on the same due invoices: each level once."""
         for offset in (7, 21):
