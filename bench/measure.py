@@ -183,7 +183,7 @@ def run_ours(odoo, registry, company_id, today, batch_size):
             # memory after the first batch, a tenth, half and all of the run: flat when
             # the run streams its batches
             "rss_after_batches_mb": {
-                f"{round(100 * i / len(rss))}%": round(rss[i - 1], 1)
+                f"{float(f'{100 * i / len(rss):.2g}'):g}%": round(rss[i - 1], 1)
                 for i in sorted({1, max(len(rss) // 10, 1), max(len(rss) // 2, 1), len(rss)})
             } if rss else {},
             "batch_seconds_mean": round(sum(seconds) / len(seconds), 3) if seconds else 0,

@@ -5,8 +5,9 @@ the change is made. The addon itself is never modified by the bench.
 
 The three patches below were measured at the small scale (12,280 -> 1,272 queries, about 3x
 faster) and then adopted in the addon (commit 4c5efb2: ``_relance_write``,
-``_relance_ensure_tokens``); on the current addon they change nothing and are kept to
-measure the next proposals the same way.
+``_relance_ensure_tokens``; since 19.0.1.2.1 the addon sets the tokens in one statement, as
+``tokens`` does); on the current addon they change nothing and are kept to measure the next
+proposals the same way.
 
 * ``notrack``: the level written on the invoices by ``_relance_create_level`` without field
   tracking (``mail_notrack``): the event's note already tells the level in each invoice's
