@@ -180,6 +180,10 @@ def in_processes(label, batches, work, *, odoo, registry, cid, ctx):
     return ids, elapsed
 
 
+def in_batches(items):
+    return [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
+
+
 def post_invoices(env, specs):
     moves = env["account.move"].create(specs)
     moves.action_post()
@@ -237,10 +241,10 @@ def build(scale):
         env = common.env_for(odoo, cr, cid)
         refs = invoice_refs(env, env["res.company"].browse(cid))
     inv_specs = invoice_specs(rnd, n_invoices, partner_ids, refs, today)
-    batches = [inv_specs[start:start + BATCH] for start in range(0, len(inv_specs), BATCH)]
     odoo.sql_db.close_all()
     invoice_ids, seconds = in_processes(
-        "invoices", batches, post_invoices, odoo=odoo, registry=registry, cid=cid, ctx=ctx)
+        "invoices", in_batches(inv_specs), post_invoices,
+        odoo=odoo, registry=registry, cid=cid, ctx=ctx)
     timings["invoices"] = seconds
 
     # ---- payments: ~20% fully paid, ~10% partly paid (real payments, reconciled)
@@ -250,21 +254,19 @@ def build(scale):
     rest = invoice_ids[n_paid + n_partial:]
     jobs = [(mid, 1.0) for mid in paid] + [(mid, rnd.uniform(0.2, 0.8)) for mid in partial]
     jobs.sort()
-    chunks = [jobs[start:start + BATCH] for start in range(0, len(jobs), BATCH)]
     # numbered in advance, like the invoices, so that the processes do not wait for each
     # other on the bank journal's sequence
-    numbered = [[(mid, share, start + i + 1) for i, (mid, share) in enumerate(chunk)]
-                for start, chunk in zip(range(0, len(jobs), BATCH), chunks, strict=True)]
+    numbered = [(mid, share, number) for number, (mid, share) in enumerate(jobs, 1)]
     _ids, timings["payments"] = in_processes(
-        "payments", numbered, lambda env, chunk: pay_invoices(env, refs, chunk, today, rnd),
+        "payments", in_batches(numbered),
+        lambda env, chunk: pay_invoices(env, refs, chunk, today, rnd),
         odoo=odoo, registry=registry, cid=cid, ctx=ctx)
 
     # ---- credit notes: ~1.5%, two thirds applied to an open invoice of the customer
     n_refunds = max(int(n_invoices * 0.015), 3)
     prog = Progress("credit notes", n_refunds)
     targets = rnd.sample(rest, n_refunds)
-    for start in range(0, len(targets), BATCH):
-        chunk = targets[start:start + BATCH]
+    for chunk in in_batches(targets):
         with registry.cursor() as cr:
             env = common.env_for(odoo, cr, cid, **ctx)
             credit_notes(env, refs, chunk, today, rnd)
