@@ -22,6 +22,23 @@ CHANNEL_ACTIVITY = {
 }
 # errors that belong to the whole batch (a concurrent run): never swallowed per customer
 CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation)
+# the fields of a mail template rendered for a queued email (as mail.template.send_mail_batch)
+MAIL_RENDER_FIELDS = (
+    "attachment_ids",
+    "auto_delete",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "model",
+    "partner_to",
+    "reply_to",
+    "report_template_ids",
+    "res_id",
+    "scheduled_date",
+    "subject",
+)
 
 
 class AccountRelanceEvent(models.Model):
@@ -353,10 +370,61 @@ class AccountRelanceEvent(models.Model):
                 return queued  # time is up: the next run queues the rest
 
     def _relance_send_template(self, template):
-        """Render ``template`` for all events at once and queue the mails."""
-        mails = template.send_mail_batch(
-            self.ids, email_values={"subtype_id": self._relance_subtype_id()}
-        )
+        """Render ``template`` for all events at once and queue the mails (one insert).
+
+        As ``mail.template.send_mail_batch``, except that only the email is wrapped in the
+        template's layout: the chatter keeps the message itself, as ``message_post``
+        does, not a laid-out copy (a third larger, all of it sanitised again)."""
+        template._send_check_access(self.ids)
+        values = template._generate_template(self.ids, MAIL_RENDER_FIELDS)
+        layout = template.email_layout_xmlid
+        langs = template._render_lang(self.ids) if layout and template.lang else {}
+        companies = self._mail_get_companies(default=self.env.company) if layout else {}
+        model = self.env["ir.model"]._get(self._name)
+        subtype_id = self._relance_subtype_id()
+        vals_list, attachments_list = [], []
+        for event in self:
+            vals = values[event.id]
+            attachments_list.append(vals.pop("attachments", []))
+            if not vals.get("email_from"):
+                vals.pop("email_from", None)
+            vals.update(
+                recipient_ids=[Command.link(pid) for pid in vals.pop("partner_ids", None) or []],
+                attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
+                subtype_id=subtype_id,
+                body=vals["body_html"],
+            )
+            if layout:
+                lang = langs.get(event.id) or self.env.lang
+                vals["body_html"] = template.with_context(lang=lang)._render_encapsulate(
+                    layout,
+                    vals["body_html"],
+                    add_context={
+                        "company": companies[event.id],
+                        "model_description": model.with_context(lang=lang).display_name,
+                    },
+                    context_record=event.with_context(lang=lang),
+                )
+            vals_list.append(vals)
+        mails = self.env["mail.mail"].sudo().create(vals_list)
+        for mail, attachments in zip(mails, attachments_list, strict=True):
+            if attachments:  # the reports of the template, rendered by _generate_template
+                mail.with_context(default_type=None).write(
+                    {
+                        "attachment_ids": [
+                            Command.create(
+                                {
+                                    "name": name,
+                                    "datas": datas,
+                                    "type": "binary",
+                                    "res_model": "mail.message",
+                                    "res_id": mail.mail_message_id.id,
+                                }
+                            )
+                            for name, datas in attachments
+                        ]
+                    }
+                )
         self._relance_link_mails(mails)
 
     @api.model

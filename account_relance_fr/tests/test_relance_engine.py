@@ -94,6 +94,14 @@ class TestRelanceEngine(RelanceCommon):
         # the emails are in the actions' chatter with the same subtype
         self.assertEqual(emails.message_id, emails.mail_id.mail_message_id)
         self.assertEqual(emails.message_id.subtype_id, subtype)
+        # the email is wrapped in the template's layout (header, company footer); the
+        # chatter keeps the message itself, invoice table included, as message_post does
+        mail = emails[0].mail_id
+        self.assertIn("Your Dunning action", mail.body_html)
+        self.assertIn('role="presentation"', mail.body_html)
+        self.assertNotIn('role="presentation"', mail.mail_message_id.body)
+        self.assertIn(move.name, mail.mail_message_id.body)
+        self.assertIn("Dear", mail.mail_message_id.body)
         # and link the invoice in the customer portal with its own token
         self.assertTrue(move.access_token)
         self.assertIn(f"access_token={move.access_token}", emails[0].mail_id.body_html)
@@ -433,6 +441,27 @@ class TestRelanceEngine(RelanceCommon):
         self.assertIn("Bonjour", mail_fr.body_html)
         self.assertIn("Total dû", mail_fr.body_html)
         self.assertNotIn("Dear", mail_fr.body_html)
+        # the layout around the message too
+        self.assertIn("Action de relance", mail_fr.body_html)
+        self.assertIn("Dunning action", mail_en.body_html)
+        self.assertIn("Bonjour", mail_fr.mail_message_id.body)
+
+    def test_template_reports_attached(self):
+        """A report added to a level's template is rendered and attached to each email."""
+        move = self.invoice()
+        template = self.level(0).mail_template_id
+        template.report_template_ids = self.env.ref(
+            "account_relance_fr.action_report_relance_letter"
+        )
+        self.run_relance(self.day0 + timedelta(days=7))
+        mail = self.events_of(move).mail_id
+        self.assertEqual(len(mail.attachment_ids), 1)
+        attachment = mail.attachment_ids
+        # (tests render reports in HTML, without wkhtmltopdf)
+        self.assertTrue(attachment.name.startswith("Reminder - "), attachment.name)
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), ("mail.message", mail.mail_message_id.id)
+        )
 
     def test_multi_company_separation(self):
         other_company = self.setup_other_company(name="Société B")["company"]
