@@ -13,7 +13,8 @@ Environment:
                   large,xlarge; never BENCH_SCALE)
 
 Prints a table per scale, the growth between the scales (and from the first to the last),
-the scenarios' figures and, last, ``ratio_vs_credit_control: <our invoices/s divided by the
+the floor of Odoo's mail layer for the same history (bench/floor.py), the scenarios'
+figures and, last, ``ratio_vs_credit_control: <our invoices/s divided by the
 peer's>`` at BENCH_SCALE; writes
 bench/results/latest.json, a timestamped copy, and the table in bench/README.md.
 """
@@ -74,6 +75,32 @@ def table(rows):
     sep = "|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2))
                          for i, w in enumerate(widths)) + "|"
     return "\n".join([line(COLUMNS), sep] + [line(r) for r in rows])
+
+
+def floor(entry):
+    """What the history the run must leave (a note per invoice, an email per customer)
+    costs in Odoo's own mail layer alone (bench/floor.py), against a tenth of the peer's
+    time: the best ratio any engine that writes it through the ORM can reach."""
+    if not entry.get("peer"):
+        return ""
+    db = "relance_bench_floor"
+    common.clone_db(entry["template"], db)
+    out = common.run_json("floor.py", db, entry["date"])
+    if os.environ.get("BENCH_KEEP") != "1":
+        common.dropdb(db)
+    peer_s = entry["peer"]["seconds"]
+    out["peer_seconds"] = peer_s
+    out["best_ratio_through_the_orm"] = round(peer_s / out["floor_seconds"], 2)
+    entry["floor"] = out
+    text = (
+        f"Odoo's mail layer alone, for the same history ({out['invoices']} invoice notes "
+        f"through _message_log_batch: {out['notes_seconds']:.1f} s; {out['customers']} "
+        f"emails created, already rendered: {out['emails_seconds']:.1f} s): "
+        f"{out['floor_seconds']:.1f} s, against {peer_s / 10:.1f} s for ratio 10; best "
+        f"ratio through the ORM: {out['best_ratio_through_the_orm']:.2f}"
+    )
+    print(text)
+    return text
 
 
 def growth(small, big):
@@ -211,6 +238,10 @@ def main():
         pairs.append((names[0], names[-1]))  # e.g. default -> xlarge, the literal x4
     results["growth"] = [growth(results["scales"][a], results["scales"][b]) for a, b in pairs]
     extra_md = [print_growth(g) for g in results["growth"]]
+
+    floor_md = floor(results["scales"][scale])
+    if floor_md:
+        extra_md.insert(0, floor_md)
 
     if os.environ.get("BENCH_SCENARIOS", "1") != "0":
         entry = results["scales"][scale]
