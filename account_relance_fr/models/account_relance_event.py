@@ -377,10 +377,7 @@ class AccountRelanceEvent(models.Model):
         does, not a laid-out copy (a third larger, all of it sanitised again)."""
         template._send_check_access(self.ids)
         values = template._generate_template(self.ids, MAIL_RENDER_FIELDS)
-        layout = template.email_layout_xmlid
-        langs = template._render_lang(self.ids) if layout and template.lang else {}
-        companies = self._mail_get_companies(default=self.env.company) if layout else {}
-        model = self.env["ir.model"]._get(self._name)
+        langs = template._render_lang(self.ids) if template.lang else {}
         subtype_id = self._relance_subtype_id()
         vals_list, attachments_list = [], []
         for event in self:
@@ -393,18 +390,10 @@ class AccountRelanceEvent(models.Model):
                 attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
                 subtype_id=subtype_id,
                 body=vals["body_html"],
+                body_html=event._relance_layout(
+                    template, vals["body_html"], langs.get(event.id) or self.env.lang
+                ),
             )
-            if layout:
-                lang = langs.get(event.id) or self.env.lang
-                vals["body_html"] = template.with_context(lang=lang)._render_encapsulate(
-                    layout,
-                    vals["body_html"],
-                    add_context={
-                        "company": companies[event.id],
-                        "model_description": model.with_context(lang=lang).display_name,
-                    },
-                    context_record=event.with_context(lang=lang),
-                )
             vals_list.append(vals)
         mails = self.env["mail.mail"].sudo().create(vals_list)
         for mail, attachments in zip(mails, attachments_list, strict=True):
@@ -442,7 +431,9 @@ class AccountRelanceEvent(models.Model):
                     "model": self._name,
                     "res_id": self.id,
                     "subject": values["subject"],
-                    "body_html": values["body"],
+                    "body_html": self._relance_layout(
+                        self.level_id.mail_template_id, values["body"], self._relance_lang()
+                    ),
                     "body": values["body"],
                     "email_from": values.get("email_from") or self.company_id.email_formatted,
                     "recipient_ids": [
@@ -455,6 +446,25 @@ class AccountRelanceEvent(models.Model):
             )
         )
         self._relance_link_mails(mail)
+
+    def _relance_layout(self, template, body, lang):
+        """``body`` wrapped in the layout of ``template`` (header, company footer), in
+        ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone without one."""
+        self.ensure_one()
+        if not template.email_layout_xmlid:
+            return body
+        return template.with_context(lang=lang)._render_encapsulate(
+            template.email_layout_xmlid,
+            body,
+            add_context={
+                "company": self.company_id,
+                "model_description": self.env["ir.model"]
+                .with_context(lang=lang)
+                ._get(self._name)
+                .display_name,
+            },
+            context_record=self.with_context(lang=lang),
+        )
 
     def _relance_link_mails(self, mails):
         by_event = {mail.res_id: mail for mail in mails}

@@ -530,6 +530,9 @@ class TestRelanceEngine(RelanceCommon):
         event = self.env["account.relance.event"].browse(result["res_id"])
         self.assertEqual(event.line_ids.move_id, move)
         self.assertIn("Texte revu par la comptable", event.mail_id.body_html)
+        # sent in the level's layout, like the nightly run's emails; the text in the chatter
+        self.assertIn('role="presentation"', event.mail_id.body_html)
+        self.assertEqual(event.message_id.body, "<p>Texte revu par la comptable</p>")
         self.assertEqual(move.relance_level_id, self.level(0))
         # the nightly run does not send that level again
         self.assertEqual(self.run_relance(self.day0 + timedelta(days=7))["events"], 0)
