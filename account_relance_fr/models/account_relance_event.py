@@ -386,7 +386,7 @@ class AccountRelanceEvent(models.Model):
             if not vals.get("email_from"):
                 vals.pop("email_from", None)
             vals.update(
-                recipient_ids=[Command.link(pid) for pid in vals.pop("partner_ids", None) or []],
+                recipient_ids=[Command.link(pid) for pid in vals.get("partner_ids") or []],
                 attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
                 subtype_id=subtype_id,
                 body=vals["body_html"],

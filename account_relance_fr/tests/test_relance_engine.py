@@ -102,6 +102,7 @@ class TestRelanceEngine(RelanceCommon):
         self.assertNotIn('role="presentation"', mail.mail_message_id.body)
         self.assertIn(move.name, mail.mail_message_id.body)
         self.assertIn("Dear", mail.mail_message_id.body)
+        self.assertEqual(mail.mail_message_id.partner_ids, self.customer, "its recipient")
         # and link the invoice in the customer portal with its own token
         self.assertTrue(move.access_token)
         self.assertIn(f"access_token={move.access_token}", emails[0].mail_id.body_html)
