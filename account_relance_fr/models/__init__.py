@@ -14,6 +14,7 @@ from . import (
     account_relance_level,
     account_relance_policy,
     account_relance_rate,
+    ir_qweb,
     mail_activity,
     mail_mail,
     res_company,

@@ -376,7 +376,10 @@ class AccountRelanceEvent(models.Model):
         template's layout: the chatter keeps the message itself, as ``message_post``
         does, not a laid-out copy (a third larger, all of it sanitised again)."""
         template._send_check_access(self.ids)
-        values = template._generate_template(self.ids, MAIL_RENDER_FIELDS)
+        # the body compiled once for the batch, not once per customer (see ir.qweb)
+        values = template.with_context(relance_qweb_memo={})._generate_template(
+            self.ids, MAIL_RENDER_FIELDS
+        )
         langs = template._render_lang(self.ids) if template.lang else {}
         subtype_id = self._relance_subtype_id()
         vals_list, attachments_list = [], []

@@ -3,7 +3,9 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
+from odoo.addons.base.models.ir_qweb import IrQweb as BaseIrQweb
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -446,6 +448,32 @@ class TestRelanceEngine(RelanceCommon):
         self.assertIn("Action de relance", mail_fr.body_html)
         self.assertIn("Dunning action", mail_en.body_html)
         self.assertIn("Bonjour", mail_fr.mail_message_id.body)
+
+    def test_body_compiled_once_per_language(self):
+        """The body of a level's template is compiled once per language for the batch,
+        not once per customer, and each email still holds its own customer's invoices."""
+        other = self.customer.copy({"name": "Menuiserie Test", "email": "m@menuiserie.example"})
+        moves = self.invoice() | self.invoice(partner=other)
+        moves |= self.invoice(partner=self.customer_fr)
+        compile_ = BaseIrQweb._compile
+        inline = []
+
+        def counting(qweb, template):
+            if isinstance(template, etree._Element):
+                inline.append(qweb.env.context.get("lang"))
+            return compile_(qweb, template)
+
+        with patch.object(BaseIrQweb, "_compile", counting):
+            self.run_relance(self.day0 + timedelta(days=7))
+        self.assertEqual(sorted(inline), ["en_US", "fr_FR"])
+        for move in moves:
+            mail = self.events_of(move).mail_id
+            self.assertIn(move.name, mail.body_html)
+            self.assertEqual(len(mail), 1)
+        self.assertIn("Dear", self.events_of(moves[1]).mail_id.body_html)
+        self.assertIn("Bonjour", self.events_of(moves[2]).mail_id.body_html)
+        # other names, not one customer's email in another's
+        self.assertNotIn(moves[0].name, self.events_of(moves[1]).mail_id.body_html)
 
     def test_template_reports_attached(self):
         """A report added to a level's template is rendered and attached to each email."""
