@@ -5,9 +5,9 @@
     python bench/measure.py peer DB DATE
 
 ``ours``: ``account.move._relance_run(companies=<bench company>, batch_size=500,
-commit=True, today=DATE)`` in the cron's context (``relance_auto``), i.e. what
-``_cron_relance`` does for the bench company: levels, events, mails rendered and queued,
-activities, chatter, one commit per batch.
+commit=True, today=DATE)`` in the cron's context (``relance_auto``, activity notifications
+queued), i.e. what ``_cron_relance`` does for the bench company: levels, events, mails
+rendered and queued, activities, chatter, one commit per batch.
 
 ``peer``: the OCA ``account_credit_control`` equivalent: a ``credit.control.run`` for DATE,
 ``generate_credit_lines()``, the draft lines set ready (``set_to_ready_lines``), then the
@@ -162,7 +162,9 @@ def time_batches():
 def run_ours(odoo, registry, company_id, today, batch_size):
     durations = time_batches()
     with registry.cursor() as cr:
-        env = common.env_for(odoo, cr, company_id, relance_auto=True)
+        # the context of _cron_relance (activity notifications queued, as from the cron)
+        env = common.env_for(odoo, cr, company_id, relance_auto=True,
+                             mail_notify_force_send=False)
         company = env["res.company"].browse(company_id)
         result = env["account.move"]._relance_run(
             companies=company, batch_size=batch_size, commit=True, today=today

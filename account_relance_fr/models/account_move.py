@@ -340,7 +340,9 @@ class AccountMove(models.Model):
         and commits; an invoice goes through a level once (unique event line).
         """
         companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
-        return self.with_context(relance_auto=True)._relance_run(
+        # the notifications of the activities it assigns are queued, as from any server
+        # action (mail's ir.actions.server): not sent one by one while the run goes on
+        return self.with_context(relance_auto=True, mail_notify_force_send=False)._relance_run(
             companies=companies, batch_size=batch_size, commit=True
         )
 

@@ -7,6 +7,7 @@ from lxml import etree
 
 from odoo.addons.base.models.ir_qweb import IrQweb as BaseIrQweb
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import Form, tagged
 
 from .common import RelanceCommon
@@ -528,15 +529,41 @@ class TestRelanceEngine(RelanceCommon):
         cron = self.env.ref("account_relance_fr.ir_cron_relance")
         self.assertEqual(cron.code.strip(), "model._cron_relance()")
         move = self.invoice()
+        # a customer without email: an activity for its responsible, who is notified
+        controller = self.env["res.users"].create(
+            {
+                "name": "Contrôleuse crédit",
+                "login": "controle.credit",
+                "email": "controle@example.com",
+                "notification_type": "email",
+                "group_ids": [Command.link(self.env.ref("account.group_account_invoice").id)],
+            }
+        )
+        no_email = self.customer.copy({"name": "Sans Email", "email": False})
+        no_email.relance_user_id = controller
+        other = self.invoice(partner=no_email)
         with (
             freeze_time(self.day0 + timedelta(days=7)),
             patch.object(
                 self.env.registry["ir.cron"], "_commit_progress", return_value=100.0
             ) as progress,
+            patch.object(
+                self.env.registry["mail.mail"], "send_after_commit", autospec=True
+            ) as send_after_commit,
         ):
             self.env["account.move"]._cron_relance()
         self.assertTrue(progress.called)
         self.assertEqual(move.relance_level_id, self.level(0))
+        self.assertFalse(send_after_commit.called)
+        activity = self.events_of(other).activity_id
+        self.assertEqual(activity.user_id, controller)
+        # its notification is queued for the mail queue, as from any server action, not
+        # sent while the run holds its batch
+        notification = self.env["mail.mail"].search(
+            [("recipient_ids", "=", controller.partner_id.id)]
+        )
+        self.assertEqual(len(notification), 1)
+        self.assertEqual(notification.state, "outgoing")
 
     def test_manual_run_from_selection(self):
         move = self.invoice()
