@@ -11,6 +11,8 @@ Environment:
   BENCH_REBUILD   1 to rebuild the template databases
   BENCH_NO_PEER   scales at which only our run is measured, comma-separated (default:
                   large,xlarge; never BENCH_SCALE)
+  BENCH_THREADS   cron threads of our night as shipped, measured at BENCH_SCALE besides the
+                  single worker (default 2: the nightly run and its helper; 1 skips it)
 
 Prints a table per scale, the growth between the scales (and from the first to the last),
 the floor of Odoo's mail layer for the same history (bench/floor.py), the scenarios'
@@ -53,6 +55,50 @@ def measure(mode, template, date, repeat):
     return best
 
 
+def measure_threads(template, date, threads):
+    """Our night on ``threads`` cron threads, as shipped: the nightly run triggers its
+    helper (``_cron_relance_helper``) on Odoo's second cron thread, and both run
+    ``_relance_run`` for the same night, sharing the customers through their locks. Here:
+    ``threads`` processes start that run at the same moment on one fresh copy; the time is
+    from that moment to the end of the last one, and the data left is checked (exactly one
+    event line per invoice and level, every invariant of the scenarios)."""
+    import scenarios
+
+    db = "relance_bench_run_threads"
+    common.clone_db(template, db)
+    start_at = time.time() + 12  # every registry loaded by then
+    procs = [subprocess.Popen([common.PY, str(common.BENCH / "measure.py"), "ours", db, date,
+                               "--start-at", str(start_at)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=common.pg_env()) for _ in range(threads)]
+    outs = []
+    for proc in procs:
+        stdout, stderr = proc.communicate()
+        if proc.returncode:
+            raise SystemExit(f"a thread of our night failed: {scenarios.error_line(stderr)}")
+        outs.append(scenarios.last_json(stdout))
+    check = scenarios.check(db, None)
+    if os.environ.get("BENCH_KEEP") != "1":
+        common.dropdb(db)
+    # each process counts the night's totals once it ends: the last one sees them all
+    last = max(outs, key=lambda o: o["seconds"])
+    out = {key: last[key] for key in ("invoices", "partners", "events", "emails_queued")}
+    out.update(
+        threads=threads, seconds=last["seconds"],
+        thread_seconds=[o["seconds"] for o in outs],
+        thread_invoices=[o["engine_result"]["invoices"] for o in outs],
+        queries=sum(o["queries"] for o in outs),
+        peak_rss_mb=max(o["peak_rss_mb"] for o in outs), check=check,
+    )
+    out["inv_per_s"] = out["invoices"] / out["seconds"] if out["seconds"] else 0.0
+    out["queries_per_invoice"] = out["queries"] / out["invoices"] if out["invoices"] else 0
+    log(f"  ours on {threads} cron threads: {out['invoices']} invoices in "
+        f"{out['seconds']:.1f}s ({out['inv_per_s']:.0f}/s), threads "
+        f"{out['thread_invoices']} invoices in {out['thread_seconds']} s, "
+        f"exactly once: {check['ok']}")
+    return out
+
+
 def row(name, r):
     return [name, r["invoices"], r["partners"], f"{r['seconds']:.1f}", f"{r['inv_per_s']:.1f}",
             r["emails_queued"], r["queries"], f"{r['queries_per_invoice']:.2f}",
@@ -61,6 +107,9 @@ def row(name, r):
 
 def scale_rows(entry):
     rows = [row("account_relance_fr", entry["ours"])]
+    if entry.get("ours_threads"):
+        rows.append(row(f"account_relance_fr, {entry['ours_threads']['threads']} cron threads",
+                        entry["ours_threads"]))
     if entry["peer"]:
         rows.append(row("account_credit_control", entry["peer"]))
     return rows
@@ -203,6 +252,7 @@ def main():
     if scale not in scales:
         scales.insert(0, scale)
     repeat = int(os.environ.get("BENCH_REPEAT", "1"))
+    threads = int(os.environ.get("BENCH_THREADS", "2"))
     # the peer takes a quarter of an hour and more from 100,000 invoices on
     no_peer = {x.strip() for x in os.environ.get("BENCH_NO_PEER", "large,xlarge").split(",")
                if x.strip()}
@@ -224,12 +274,20 @@ def main():
         else:
             entry["peer"] = measure("peer", tpl, date, repeat)
             entry["ratio"] = entry["ours"]["inv_per_s"] / entry["peer"]["inv_per_s"]
+        if s == scale and threads > 1:
+            entry["ours_threads"] = measure_threads(tpl, date, threads)
+            if entry["peer"]:
+                entry["ratio_threads"] = (entry["ours_threads"]["inv_per_s"]
+                                          / entry["peer"]["inv_per_s"])
         results["scales"][s] = entry
         print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
               f"{entry['dataset']['customers']} customers, run date {date}):")
         print(table(scale_rows(entry)))
         print(f"our resident memory after a share of the {entry['ours']['batches']} batches "
               f"(MB): {entry['ours'].get('rss_after_batches_mb')}")
+        if entry.get("ratio_threads"):
+            print(f"ratio_vs_credit_control ({s}, our night on {threads} cron threads): "
+                  f"{entry['ratio_threads']:.2f}")
         if entry["ratio"] is not None:
             print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
     names = [s for s in scales if s in results["scales"]]
@@ -264,6 +322,8 @@ def main():
     results["total_seconds"] = round(time.perf_counter() - t_start, 1)
     main_entry = results["scales"][scale]
     results["ratio_vs_credit_control"] = round(main_entry["ratio"], 2)
+    if main_entry.get("ratio_threads"):
+        results["ratio_vs_credit_control_cron_threads"] = round(main_entry["ratio_threads"], 2)
     common.RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     payload = json.dumps(results, indent=2, default=str)
@@ -279,6 +339,9 @@ def main():
                table(scale_rows(entry)), "",
                f"Our resident memory after a share of the {entry['ours']['batches']} batches "
                f"(MB): {entry['ours'].get('rss_after_batches_mb')}.", ""]
+        if entry.get("ratio_threads"):
+            md.append(f"ratio_vs_credit_control ({s}, our night on {threads} cron threads): "
+                      f"{entry['ratio_threads']:.2f}  ")
         if entry["ratio"] is not None:
             md.append(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
         else:
@@ -288,6 +351,9 @@ def main():
     update_readme("\n".join(md))
     print(f"\nmake bench: {results['total_seconds'] / 60:.1f} min; results in "
           f"bench/results/latest.json")
+    if main_entry.get("ratio_threads"):
+        print(f"ratio_vs_credit_control_cron_threads: {main_entry['ratio_threads']:.2f}"
+              f" (our night on {threads} cron threads, as shipped; below: one worker each)")
     print(f"ratio_vs_credit_control: {main_entry['ratio']:.2f}")
 
 

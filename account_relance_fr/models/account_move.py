@@ -28,6 +28,8 @@ HOLD_STATES = [
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # advisory-lock namespace of the nightly run: pg_advisory_xact_lock(RELANCE_LOCK_NS, customer id)
 RELANCE_LOCK_NS = 0x52454C  # "REL"
+# the scheduled actions that help the nightly run on the other cron threads
+HELPER_CODE = "model._cron_relance_helper()"
 # what the nightly run writes on invoices: dunning bookkeeping, never accounting data
 RELANCE_BOOKKEEPING = {
     "relance_level_id",
@@ -338,7 +340,26 @@ class AccountMove(models.Model):
         Safe to run twice, on two workers at once and after a crash: each batch locks
         its invoices (``SKIP LOCKED``), re-reads them, writes its events and queued mails
         and commits; an invoice goes through a level once (unique event line).
+
+        It first calls its helpers (``_cron_relance_helper``) to share the night on the
+        server's other cron threads.
         """
+        self.env["ir.cron"].sudo().search([("code", "=", HELPER_CODE)])._trigger()
+        return self._relance_cron_run(batch_size)
+
+    @api.model
+    def _cron_relance_helper(self, batch_size=500):
+        """The nightly run on another cron thread, triggered by ``_cron_relance`` when it
+        starts: the customers are shared through their locks, each goes to one of the runs.
+        Nothing when the nightly run's scheduled action is archived (dunning stopped)."""
+        nightly = self.env.ref("account_relance_fr.ir_cron_relance", raise_if_not_found=False)
+        if not nightly or not nightly.active:
+            _logger.info("Dunning helper: the nightly run is archived, nothing to do")
+            return {"events": 0, "invoices": 0, "errors": 0}
+        return self._relance_cron_run(batch_size)
+
+    @api.model
+    def _relance_cron_run(self, batch_size):
         companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
         # the notifications of the activities it assigns are queued, as from any server
         # action (mail's ir.actions.server): not sent one by one while the run goes on

@@ -555,6 +555,11 @@ class TestRelanceEngine(RelanceCommon):
         self.assertTrue(progress.called)
         self.assertEqual(move.relance_level_id, self.level(0))
         self.assertFalse(send_after_commit.called)
+        # the second cron thread is called to share the night
+        helper = self.env.ref("account_relance_fr.ir_cron_relance_helper")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", helper.id)]), 1
+        )
         activity = self.events_of(other).activity_id
         self.assertEqual(activity.user_id, controller)
         # its notification is queued for the mail queue, as from any server action, not
@@ -564,6 +569,27 @@ class TestRelanceEngine(RelanceCommon):
         )
         self.assertEqual(len(notification), 1)
         self.assertEqual(notification.state, "outgoing")
+
+    def test_cron_helper_shares_the_night(self):
+        """The second cron thread runs the same night (it never runs on its own schedule),
+        and nothing once the nightly run's scheduled action is archived."""
+        helper = self.env.ref("account_relance_fr.ir_cron_relance_helper")
+        self.assertEqual(helper.code.strip(), "model._cron_relance_helper()")
+        self.assertGreater(helper.nextcall.year, 2900)
+        move = self.invoice()
+        nightly = self.env.ref("account_relance_fr.ir_cron_relance")
+        nightly.active = False
+        with (
+            freeze_time(self.day0 + timedelta(days=7)),
+            patch.object(self.env.registry["ir.cron"], "_commit_progress", return_value=100.0),
+        ):
+            result = self.env["account.move"]._cron_relance_helper()
+            self.assertEqual(result["events"], 0)
+            self.assertFalse(move.relance_level_id)
+            nightly.active = True
+            result = self.env["account.move"]._cron_relance_helper()
+        self.assertEqual(result["events"], 1)
+        self.assertEqual(move.relance_level_id, self.level(0))
 
     def test_manual_run_from_selection(self):
         move = self.invoice()
