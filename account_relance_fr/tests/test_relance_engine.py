@@ -557,9 +557,7 @@ class TestRelanceEngine(RelanceCommon):
         self.assertFalse(send_after_commit.called)
         # the second cron thread is called to share the night
         helper = self.env.ref("account_relance_fr.ir_cron_relance_helper")
-        self.assertEqual(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "=", helper.id)]), 1
-        )
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", helper.id)]), 1)
         activity = self.events_of(other).activity_id
         self.assertEqual(activity.user_id, controller)
         # its notification is queued for the mail queue, as from any server action, not
