@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import email_normalize, format_amount, formatLang
+from odoo.tools import email_normalize
 
 _logger = logging.getLogger(__name__)
 
@@ -181,8 +181,8 @@ class AccountRelanceEvent(models.Model):
                 "url": base_url + line.move_id.get_portal_url(),
                 "date": Move._relance_date_str(line.invoice_date, lang),
                 "due": Move._relance_date_str(line.invoice_date_due, lang),
-                "total": format_amount(self.env, line.amount_total, line.currency_id, lang),
-                "residual": format_amount(self.env, line.amount_residual, line.currency_id, lang),
+                "total": Move._relance_amount_str(line.amount_total, line.currency_id, lang),
+                "residual": Move._relance_amount_str(line.amount_residual, line.currency_id, lang),
             }
             for line in self._relance_invoice_lines()
         ]
@@ -525,7 +525,7 @@ class AccountRelanceEvent(models.Model):
         note = Markup("<p>%s</p>") % self.env._(
             "%(count)s invoice(s), %(amount)s due.",
             count=len(self.line_ids),
-            amount=formatLang(self.env, self.amount_due, currency_obj=self.currency_id),
+            amount=self.env["account.move"]._relance_amount_str(self.amount_due, self.currency_id),
         )
         if self.error_message:
             note += Markup("<p><b>%s</b></p>") % self.error_message

@@ -8,6 +8,7 @@ from unittest.mock import patch
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
 from .common import RelanceCommon
 
@@ -46,6 +47,25 @@ class TestRelanceHostileInput(RelanceCommon):
         # penalties in company currency: 500 EUR x 12.15 % x 64 / 365 = 10.65
         result = move.relance_compute_penalties(on_date=date(2026, 3, 20))
         self.assertEqual(result["interest"], 10.65)
+
+    def test_amounts_as_format_amount(self):
+        """The run's amount formatter (read once per currency and language) writes every
+        amount exactly as Odoo's ``format_amount``."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        usd = self.setup_other_currency("USD", rates=[("2025-01-01", 2.0)])
+        jpy = self.setup_other_currency("JPY", rates=[("2025-01-01", 150.0)])
+        self.assertEqual((jpy.decimal_places, usd.position), (0, "before"))
+        Move = self.env["account.move"]
+        amounts = [0.0, 0.004, 0.005, -0.01, 7.5, 999.995, 1000.0, 1234567.891, -98765.4321]
+        for currency in (self.env.company.currency_id, usd, jpy):
+            for lang in ("fr_FR", "en_US"):
+                for amount in amounts:
+                    with self.subTest(currency=currency.name, lang=lang, amount=amount):
+                        self.assertEqual(
+                            Move._relance_amount_str(amount, currency, lang),
+                            format_amount(self.env, amount, currency, lang),
+                        )
+        self.assertEqual(Move._relance_amount_str(1234.5, usd, "fr_FR"), "$\xa01\xa0234,50")
 
     def test_zero_amount_invoice(self):
         move = self.invoice(amount=0.0)
