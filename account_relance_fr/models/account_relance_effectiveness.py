@@ -19,8 +19,9 @@ class AccountRelanceEffectiveness(models.Model):
             "move_id",
             "level_id",
             "channel",
-            "state",
+            "event_id",
         ],
+        "account.relance.event": ["state"],
         "account.move": ["payment_state"],
         "account.move.line": ["move_id", "account_id"],
         "account.partial.reconcile": ["max_date", "debit_move_id"],
@@ -52,6 +53,7 @@ class AccountRelanceEffectiveness(models.Model):
                    CASE WHEN paid.paid_date - line.date <= 30 THEN 1.0 ELSE 0.0 END AS paid_30,
                    1 AS reminder_count
               FROM account_relance_event_line line
+              JOIN account_relance_event event ON event.id = line.event_id
               JOIN account_move am ON am.id = line.move_id
          LEFT JOIN LATERAL (
                     SELECT MAX(apr.max_date) AS paid_date
@@ -62,6 +64,6 @@ class AccountRelanceEffectiveness(models.Model):
                             WHERE account_type = 'asset_receivable')
                        AND am.payment_state IN ('paid', 'in_payment')
                    ) paid ON TRUE
-             WHERE line.state IN ('done', 'todo')
+             WHERE event.state IN ('done', 'todo')
             """
         )

@@ -257,20 +257,26 @@ class AccountRelanceEvent(models.Model):
             or moves.invoice_user_id[:1]
             or partner.user_id
         )
-        return {
+        # the lines' copies of the action's fields, given so that they are not computed
+        shared = {
             "date": today,
             "company_id": company.id,
-            "currency_id": currency.id,
             "partner_id": partner.id,
+            "channel": level.channel,
+        }
+        return {
+            **shared,
+            "currency_id": currency.id,
             "contact_id": contact.id,
             "level_id": level.id,
-            "channel": level.channel,
             "amount_due": sum(moves.mapped("amount_residual")),
             "auto": bool(self.env.context.get("relance_auto")),
             "user_id": responsible.id or self.env.user.id,
             "line_ids": [
                 Command.create(
                     {
+                        **shared,
+                        "active": True,
                         "move_id": move.id,
                         "level_id": level.id,
                         "currency_id": move.currency_id.id,

@@ -1,5 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+_COPY = {
+    "compute": "_compute_from_event",
+    "store": True,
+    "readonly": False,
+    "precompute": True,
+}
 
 
 class AccountRelanceEventLine(models.Model):
@@ -14,12 +21,16 @@ class AccountRelanceEventLine(models.Model):
     )
     move_id = fields.Many2one("account.move", "Invoice", required=True, index=True)
     level_id = fields.Many2one("account.relance.level", required=True, index=True)
-    date = fields.Date(related="event_id.date", store=True)
-    company_id = fields.Many2one(related="event_id.company_id", store=True)
-    partner_id = fields.Many2one(related="event_id.partner_id", store=True)
-    channel = fields.Selection(related="event_id.channel", store=True)
-    state = fields.Selection(related="event_id.state", store=True)
-    active = fields.Boolean(related="event_id.active", store=True)
+    # Copies of the action's fields, for searching and grouping the lines. The nightly run
+    # gives them at creation: thousands of lines are then neither computed nor written a
+    # second time (a related field would be); they follow the action when it changes.
+    date = fields.Date(**_COPY)
+    company_id = fields.Many2one("res.company", **_COPY)
+    partner_id = fields.Many2one("res.partner", "Customer", **_COPY)
+    channel = fields.Selection(selection="_channel_selection", **_COPY)
+    active = fields.Boolean(**_COPY)
+    # read from the action: it changes when the email is queued, just after creation
+    state = fields.Selection(related="event_id.state")
     currency_id = fields.Many2one("res.currency", required=True)
     invoice_name = fields.Char("Number")
     invoice_date = fields.Date()
@@ -32,3 +43,23 @@ class AccountRelanceEventLine(models.Model):
         "UNIQUE(move_id, level_id)",
         "An invoice goes through each dunning level only once.",
     )
+
+    @api.model
+    def _channel_selection(self):
+        return self.env["account.relance.level"]._channel_selection()
+
+    @api.depends(
+        "event_id.date",
+        "event_id.company_id",
+        "event_id.partner_id",
+        "event_id.channel",
+        "event_id.active",
+    )
+    def _compute_from_event(self):
+        for line in self:
+            event = line.event_id
+            line.date = event.date
+            line.company_id = event.company_id
+            line.partner_id = event.partner_id
+            line.channel = event.channel
+            line.active = event.active

@@ -109,14 +109,23 @@ class TestRelanceEngine(RelanceCommon):
         # and link the invoice in the customer portal with its own token
         self.assertTrue(move.access_token)
         self.assertIn(f"access_token={move.access_token}", emails[0].mail_id.body_html)
-        # the lines carry their action's state, channel and customer
+        # the lines carry their action's date, company, customer, channel and state (as
+        # stored: written at creation, not computed afterwards)
+        self.env.invalidate_all()
+        copied = ["date", "company_id", "partner_id", "channel", "state"]
         self.assertEqual(
-            [(e.line_ids.state, e.line_ids.channel, e.line_ids.partner_id) for e in events],
-            [(e.state, e.channel, e.partner_id) for e in events],
+            [tuple(e.line_ids[f] for f in copied) for e in events],
+            [tuple(e[f] for f in copied) for e in events],
         )
         # the event line keeps the amounts of the day
         line = events[0].line_ids
         self.assertEqual((line.move_id, line.amount_residual, line.days_overdue), (move, 1000.0, 7))
+        # and follows its action when it changes: archived with it
+        events[0].write({"date": events[0].date + timedelta(days=1)})
+        events[0].action_archive()
+        self.env.invalidate_all()
+        self.assertEqual((line.date, line.active), (events[0].date, False))
+        self.assertFalse(move.relance_event_line_ids & line, "hidden with its action")
 
     def test_next_date_and_catch_up_keeps_spacing(self):
         """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
