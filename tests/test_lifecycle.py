@@ -128,7 +128,7 @@ print("RESULT " + json.dumps({"events": env["account.relance.event"].search_coun
     assert run["events"] == 0
 
     # 2. upgrade from 19.0.1.0.0: the event lines' stored columns are created and filled by
-    # the migration script before the ORM sees them
+    # the migration script before the ORM sees them; the obsolete state column is dropped
     shell(
         database,
         r"""
@@ -142,8 +142,10 @@ wizard = env["account.relance.send"].with_context(
     default_invoice_ids=[(6, 0, moves[-1].ids)]).create({})
 wizard.action_send()
 env.flush_all()
-env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN state, "
-               "DROP COLUMN channel, DROP COLUMN partner_id")
+env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN channel, "
+               "DROP COLUMN partner_id")
+# and the copy of the action's state that 19.0.1.1.0 to 19.0.1.2.3 stored on the lines
+env.cr.execute("ALTER TABLE account_relance_event_line ADD COLUMN state varchar")
 env.cr.execute("UPDATE ir_module_module SET latest_version = '19.0.1.0.0' "
                "WHERE name = 'account_relance_fr'")
 env.cr.commit()
@@ -158,15 +160,21 @@ print("RESULT {}")
 import json
 lines = env["account.relance.event.line"].search([])
 env.cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'account_relance_fr'")
+version = env.cr.fetchone()[0]
+env.cr.execute("SELECT count(*) FROM information_schema.columns"
+               " WHERE table_name = 'account_relance_event_line' AND column_name = 'state'")
+state_column = env.cr.fetchone()[0]
 print("RESULT " + json.dumps({
-    "version": env.cr.fetchone()[0],
+    "version": version,
     "lines": [(l.state, l.channel, l.partner_id.id == l.event_id.partner_id.id) for l in lines],
+    "state_column": state_column,
 }))
 """,
     )
     manifest = ast.literal_eval((ROOT / "account_relance_fr" / "__manifest__.py").read_text())
     assert upgraded["version"] == manifest["version"]
     assert upgraded["lines"] == [["done", "email", True]]
+    assert upgraded["state_column"] == 0, "read from the action since 19.0.1.2.4"
 
     # 3. uninstall: invoices, payments and chatter stay
     shell(

@@ -180,29 +180,26 @@ class AccountMove(models.Model):
     def _compute_relance_next(self):
         ladders = {}
         for move in self:
-            move.relance_next_date = False
-            move.relance_next_level_id = False
+            nxt = when = None
             if (
-                move.move_type != "out_invoice"
-                or not move.invoice_date_due
-                or move.relance_state not in ("none", "in_progress", "promise")
-                or move.payment_state in CLOSED_PAYMENT_STATES
-                or move.state != "posted"
+                move.move_type == "out_invoice"
+                and move.invoice_date_due
+                and move.relance_state in ("none", "in_progress", "promise")
+                and move.payment_state not in CLOSED_PAYMENT_STATES
+                and move.state == "posted"
             ):
-                continue
-            specs = move._relance_ladder(ladders)
-            nxt, when = ladder.next_level_date(
-                specs,
-                current_level_id=move._relance_current_spec_id(specs),
-                due_date=move.invoice_date_due,
-                last_action_date=move.relance_last_date,
-            )
-            if not nxt:
-                continue
-            if move.relance_state == "promise" and move.relance_promise_date:
+                specs = move._relance_ladder(ladders)
+                nxt, when = ladder.next_level_date(
+                    specs,
+                    current_level_id=move._relance_current_spec_id(specs),
+                    due_date=move.invoice_date_due,
+                    last_action_date=move.relance_last_date,
+                )
+            if nxt and move.relance_state == "promise" and move.relance_promise_date:
                 when = max(when, move.relance_promise_date + timedelta(days=1))
-            move.relance_next_level_id = nxt.id
-            move.relance_next_date = when
+            # each field set once (a batch recomputes thousands of invoices)
+            move.relance_next_level_id = nxt.id if nxt else False
+            move.relance_next_date = when if nxt else False
 
     @api.depends(
         "invoice_date_due",

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""19.0.1.1.0: dunning action lines store their action's date, company, customer, channel,
-state and archive flag (for the reports and the record rules).
+"""19.0.1.1.0: dunning action lines store their action's date, company, customer, channel
+and archive flag (for the reports and the record rules; 19.0.1.1.0 to 19.0.1.2.3 stored
+its state too, read from the action since 19.0.1.2.4).
 
 On a database with years of history the ORM would recompute these related columns row by
 row; create and fill them in SQL first, so the upgrade stays fast and the values right."""
@@ -16,7 +17,6 @@ COLUMNS = {
     "company_id": ("int4", "company_id"),
     "partner_id": ("int4", "partner_id"),
     "channel": ("varchar", "channel"),
-    "state": ("varchar", "state"),
     "active": ("bool", "active"),
 }
 
