@@ -235,6 +235,45 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(len(lines.event_id.mail_id), 6)
         self.assertEqual(self.run_relance(day)["events"], 0)
 
+    def test_statistics_refreshed_when_a_table_outgrew_them(self):
+        """A table that grew to more than twice its last statistics is analysed (then
+        PostgreSQL plans its foreign-key checks again), once; and the run checks after
+        every batch."""
+        cr, Move = self.env.cr, self.env["account.move"]
+
+        def relpages():
+            cr.execute("SELECT relpages FROM pg_class WHERE oid = 'relance_probe'::regclass")
+            return cr.fetchone()[0]
+
+        cr.execute("CREATE TEMP TABLE relance_probe (id int PRIMARY KEY, pad text)")
+        fill = "INSERT INTO relance_probe SELECT i, repeat('x', 100) FROM generate_series(%s, %s) i"
+        cr.execute(fill, (1, 5000))
+        self.assertEqual(relpages(), 0, "never analysed")
+        tables = ["relance_probe", "relance_no_such_table"]
+        self.assertEqual(Move._relance_refresh_statistics(tables), ["relance_probe"])
+        analysed = relpages()
+        self.assertGreater(analysed, 50)
+        self.assertEqual(Move._relance_refresh_statistics(tables), [], "up to date")
+        cr.execute(fill, (5001, 9000))  # less than twice
+        self.assertEqual(Move._relance_refresh_statistics(tables), [])
+        cr.execute(fill, (9001, 20000))
+        self.assertEqual(Move._relance_refresh_statistics(tables), ["relance_probe"])
+        self.assertGreater(relpages(), 3 * analysed)
+
+        self._customers_with_invoices(5)
+        calls = []
+        original = type(Move)._relance_refresh_statistics
+
+        def count(model, *args):
+            calls.append(args)
+            return original(model, *args)
+
+        with patch.object(type(Move), "_relance_refresh_statistics", count):
+            self.env["account.move"]._relance_run(
+                companies=self.company, today=self.day0 + timedelta(days=7), batch_size=2
+            )
+        self.assertEqual(len(calls), 3, "after each of the 3 batches")
+
     def test_error_in_one_customer_does_not_stop_the_batch(self):
         moves = self._customers_with_invoices(3)
         Event = self.env.registry["account.relance.event"]
