@@ -151,7 +151,7 @@ def floor(entry):
     out["best_ratio_through_the_orm"] = round(peer_s / out["floor_seconds"], 2)
     entry["floor"] = out
     text = (
-        f"Odoo's mail layer alone, for the same history ({out['invoices']} invoice notes "
+        f"Odoo's mail layer alone, for the same history ({out['notes']} chatter notes "
         f"through _message_log_batch: {out['notes_seconds']:.1f} s; {out['customers']} "
         f"emails created, already rendered: {out['emails_seconds']:.1f} s): "
         f"{out['floor_seconds']:.1f} s, against {peer_s / 10:.1f} s for ratio 10; best "

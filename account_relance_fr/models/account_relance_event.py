@@ -538,12 +538,18 @@ class AccountRelanceEvent(models.Model):
         return note + self.env["account.move"]._relance_html_list(self.line_ids.move_id)
 
     def _relance_log_chatter(self):
-        """The action in the chatter of each invoice and of the customer (batch)."""
+        """The action in the chatter of the customer and of each invoice (batch).
+
+        A queued reminder email is noted on the invoices only when the company asks for it
+        (``relance_log_invoice_emails``): each invoice lists its reminders in its Dunning tab,
+        and a night of emails would otherwise write one more message per invoice. Letters,
+        calls, formal notices, actions to validate and failures are always noted."""
         move_bodies, partner_bodies = {}, {}
         for event in self:
             summary = event._relance_summary()
-            for move in event.line_ids.move_id:
-                move_bodies[move.id] = summary
+            if not event.mail_id or event.company_id.relance_log_invoice_emails:
+                for move in event.line_ids.move_id:
+                    move_bodies[move.id] = summary
             partner_bodies[event.partner_id.id] = (
                 partner_bodies.get(event.partner_id.id, Markup(""))
                 + summary

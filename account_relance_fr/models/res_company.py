@@ -11,6 +11,13 @@ class ResCompany(models.Model):
         domain="[('company_id', '=', id)]",
     )
     relance_auto_run = fields.Boolean("Automatic nightly dunning", default=True)
+    relance_log_invoice_emails = fields.Boolean(
+        "Reminder emails in the invoices' chatter",
+        help="Each invoice lists its reminders in its Dunning tab, and the customer's chatter "
+        "holds every dunning action. Check to also note each reminder email in the chatter of "
+        "every invoice it lists (one more message per invoice and reminder). Letters, calls "
+        "and formal notices are always noted on the invoices.",
+    )
     relance_interest_mode = fields.Selection(
         [("legal", "ECB rate + 10 points"), ("contractual", "Contractual rate")],
         "Late-payment interest",

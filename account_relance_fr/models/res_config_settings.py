@@ -7,6 +7,9 @@ class ResConfigSettings(models.TransientModel):
 
     relance_policy_id = fields.Many2one(related="company_id.relance_policy_id", readonly=False)
     relance_auto_run = fields.Boolean(related="company_id.relance_auto_run", readonly=False)
+    relance_log_invoice_emails = fields.Boolean(
+        related="company_id.relance_log_invoice_emails", readonly=False
+    )
     relance_interest_mode = fields.Selection(
         related="company_id.relance_interest_mode", readonly=False
     )

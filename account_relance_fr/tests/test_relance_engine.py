@@ -85,10 +85,13 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(move.relance_state, "in_progress")
         self.assertEqual(move.relance_last_date, self.day0 + timedelta(days=60))
         self.assertFalse(move.relance_next_level_id)
-        # every action is in the chatter of the invoice and of the customer, own subtype
+        # every action is in the chatter of the customer, with its own subtype; the call,
+        # the letter and the formal notice in the invoice's chatter too, the two emails only
+        # when the company asks for it (the invoice's Dunning tab lists all five)
         subtype = self.env.ref("account_relance_fr.mt_relance")
         notes = move.message_ids.filtered(lambda m: m.subtype_id == subtype)
-        self.assertEqual(len(notes), 5)
+        self.assertEqual(len(notes), 3)
+        self.assertEqual(move.relance_event_line_ids.level_id, self.levels)
         self.assertEqual(set(notes.mapped("message_type")), {"notification"})
         self.assertTrue(all(notes.mapped("is_internal")), "internal notes, never sent")
         self.assertEqual(
@@ -126,6 +129,33 @@ class TestRelanceEngine(RelanceCommon):
         self.env.invalidate_all()
         self.assertEqual((line.date, line.active), (events[0].date, False))
         self.assertFalse(move.relance_event_line_ids & line, "hidden with its action")
+
+    def test_reminder_emails_noted_on_invoices_when_asked(self):
+        """A reminder email is in the customer's chatter and in each invoice's Dunning tab;
+        in the invoices' chatter only when the company asks for it."""
+        subtype = self.env.ref("account_relance_fr.mt_relance")
+        moves = self.invoice() | self.invoice(amount=300.0)
+        self.assertFalse(self.company.relance_log_invoice_emails, "off by default")
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(moves)
+        self.assertTrue(event.mail_id)
+        self.assertFalse(moves.message_ids.filtered(lambda m: m.subtype_id == subtype))
+        self.assertEqual(moves.relance_event_line_ids.event_id, event)
+        note = self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)
+        self.assertEqual(len(note), 1)
+        self.assertIn(self.level(0).name, note.body)
+        self.assertTrue(all(name in note.body for name in moves.mapped("name")))
+
+        self.env["res.config.settings"].create({"relance_log_invoice_emails": True}).execute()
+        self.assertTrue(self.company.relance_log_invoice_emails)
+        self.run_relance(self.day0 + timedelta(days=21))
+        second = self.events_of(moves) - event
+        self.assertTrue(second.mail_id)
+        for move in moves:
+            notes = move.message_ids.filtered(lambda m: m.subtype_id == subtype)
+            self.assertEqual(len(notes), 1, "the second reminder only")
+            self.assertIn(self.level(1).name, notes.body)
+            self.assertIn(self.customer.email, notes.body)
 
     def test_next_date_and_catch_up_keeps_spacing(self):
         """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
