@@ -556,7 +556,7 @@ class AccountRelanceEvent(models.Model):
                 + self.env["account.move"]._relance_html_list(event.line_ids.move_id)
             )
         Move = self.env["account.move"]
-        Move._relance_log(self.line_ids.move_id, move_bodies)
+        Move._relance_log(Move.browse(list(move_bodies)), move_bodies)
         Move._relance_log(self.partner_id, partner_bodies)
 
     def _relance_summary(self):
