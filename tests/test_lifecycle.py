@@ -164,17 +164,25 @@ version = env.cr.fetchone()[0]
 env.cr.execute("SELECT count(*) FROM information_schema.columns"
                " WHERE table_name = 'account_relance_event_line' AND column_name = 'state'")
 state_column = env.cr.fetchone()[0]
+company = env["res.company"].browse(%(company)s)
 print("RESULT " + json.dumps({
+    "notes_kept": company.relance_log_invoice_emails,
+    "notes_other_company": env["res.company"].search([("id", "!=", company.id)], limit=1)
+                           .relance_log_invoice_emails,
     "version": version,
     "lines": [(l.state, l.channel, l.partner_id.id == l.event_id.partner_id.id) for l in lines],
     "state_column": state_column,
 }))
-""",
+"""
+        % history,
     )
     manifest = ast.literal_eval((ROOT / "account_relance_fr" / "__manifest__.py").read_text())
     assert upgraded["version"] == manifest["version"]
     assert upgraded["lines"] == [["done", "email", True]]
     assert upgraded["state_column"] == 0, "read from the action since 19.0.1.2.4"
+    # it sent a reminder email: its invoices keep noting them; the other company sent none
+    assert upgraded["notes_kept"] is True
+    assert upgraded["notes_other_company"] is False
 
     # 3. uninstall: invoices, payments and chatter stay
     shell(

@@ -5,8 +5,8 @@
   changed on every line when the action's email was queued); the column would otherwise
   stay behind with values that no longer follow the actions;
 - the reminder emails are noted in the invoices' chatter only when the company asks for
-  it (new setting, off for new databases); the companies of an upgraded database keep the
-  notes they had."""
+  it (new setting, off by default); the companies that already sent reminder emails keep
+  the notes they had."""
 
 import logging
 
@@ -21,7 +21,12 @@ def migrate(cr, version):
     if column_exists(cr, "account_relance_event_line", "state"):
         cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN state")
         _logger.info("account_relance_fr: dropped the dunning lines' copy of the state")
-    cr.execute("UPDATE res_company SET relance_log_invoice_emails = TRUE")
+    cr.execute(
+        """
+        UPDATE res_company SET relance_log_invoice_emails = TRUE
+         WHERE id IN (SELECT company_id FROM account_relance_event WHERE mail_id IS NOT NULL)
+        """
+    )
     _logger.info(
         "account_relance_fr: reminder emails still noted on the invoices of %s companies",
         cr.rowcount,
