@@ -6,7 +6,9 @@ Environment:
   BENCH_SCALES    the scales to measure, comma-separated (default: the scale and its x4:
                   small,medium for small, default,xlarge for default; default,large for large)
   BENCH_SCENARIOS 0 to skip the concurrency and crash scenarios (run at BENCH_SCALE)
-  BENCH_REPEAT    measured runs per side and scale, the median is kept (default 1)
+  BENCH_REPEAT    rounds per scale (default 1); a round measures our run, our night on the
+                  cron threads and the peer's run one right after the other; the median
+                  runs are kept and the ratios are the medians of the rounds' ratios
   BENCH_KEEP      1 to keep the measured databases
   BENCH_REBUILD   1 to rebuild the template databases
   BENCH_NO_PEER   scales at which only our run is measured, comma-separated (default:
@@ -36,32 +38,63 @@ COLUMNS = ["engine", "invoices", "partners", "seconds", "inv/s", "emails queued"
            "SQL queries", "queries/inv", "peak RSS MB"]
 
 
-def measure(mode, template, date, repeat):
-    """Median of ``repeat`` runs, each on a fresh copy of the template, in a fresh process."""
-    runs = []
+def measure_once(mode, template, date, label=""):
+    """One run on a fresh copy of the template, in a fresh process."""
+    db = f"relance_bench_run_{mode}"
+    common.clone_db(template, db)
+    out = common.run_json("measure.py", mode, db, date)
+    out["inv_per_s"] = out["invoices"] / out["seconds"] if out["seconds"] else 0.0
+    out["queries_per_invoice"] = out["queries"] / out["invoices"] if out["invoices"] else 0
+    log(f"  {mode} run{label}: {out['invoices']} invoices in {out['seconds']:.1f}s"
+        f" ({out['inv_per_s']:.0f}/s), {out['queries']} queries, "
+        f"{out['emails_queued']} mails, peak RSS {out['peak_rss_mb']:.0f} MB")
+    return out
+
+
+def median_run(runs):
+    """The run of median time, with every run's time."""
+    best = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    best["all_seconds"] = [r["seconds"] for r in runs]
+    return best
+
+
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def measure_rounds(entry, repeat, peer, threads):
+    """``repeat`` rounds, each measuring our run, our night on ``threads`` cron threads (if
+    > 1) and the peer's run (if ``peer``) one right after the other: on a shared machine
+    whose speed drifts by tens of percent within minutes, each round's ratio compares runs
+    made in the same conditions. Sets the median runs and the median of the rounds'
+    ratios on ``entry``."""
+    tpl, date = entry["template"], entry["date"]
+    rounds = []
     for i in range(repeat):
-        db = f"relance_bench_run_{mode}"
-        common.clone_db(template, db)
-        out = common.run_json("measure.py", mode, db, date)
-        out["inv_per_s"] = out["invoices"] / out["seconds"] if out["seconds"] else 0.0
-        out["queries_per_invoice"] = out["queries"] / out["invoices"] if out["invoices"] else 0
-        log(f"  {mode} run {i + 1}/{repeat}: {out['invoices']} invoices in {out['seconds']:.1f}s"
-            f" ({out['inv_per_s']:.0f}/s), {out['queries']} queries, "
-            f"{out['emails_queued']} mails, peak RSS {out['peak_rss_mb']:.0f} MB")
-        runs.append(out)
-    runs.sort(key=lambda r: r["seconds"])
-    best = runs[len(runs) // 2]
-    best["all_seconds"] = [r["seconds"] for r in runs]
-    return best
-
-
-def measure_threads(template, date, threads, repeat=1):
-    """Median of ``repeat`` measures of ``night_on_threads``."""
-    runs = sorted((night_on_threads(template, date, threads) for _ in range(repeat)),
-                  key=lambda r: r["seconds"])
-    best = runs[len(runs) // 2]
-    best["all_seconds"] = [r["seconds"] for r in runs]
-    return best
+        label = f" {i + 1}/{repeat}"
+        one = {"ours": measure_once("ours", tpl, date, label)}
+        if threads > 1:
+            one["threads"] = night_on_threads(tpl, date, threads)
+        if peer:
+            one["peer"] = measure_once("peer", tpl, date, label)
+            one["ratio"] = one["ours"]["inv_per_s"] / one["peer"]["inv_per_s"]
+            if threads > 1:
+                one["ratio_threads"] = one["threads"]["inv_per_s"] / one["peer"]["inv_per_s"]
+            log(f"  round{label}: ratio {one['ratio']:.2f}"
+                + (f", on {threads} cron threads {one['ratio_threads']:.2f}"
+                   if threads > 1 else ""))
+        rounds.append(one)
+    entry["ours"] = median_run([r["ours"] for r in rounds])
+    entry["ours_threads"] = median_run([r["threads"] for r in rounds]) if threads > 1 else None
+    entry["peer"] = median_run([r["peer"] for r in rounds]) if peer else None
+    entry["ratio"] = median([r["ratio"] for r in rounds]) if peer else None
+    if peer and threads > 1:
+        entry["ratio_threads"] = median([r["ratio_threads"] for r in rounds])
+    entry["round_ratios"] = [
+        {k: round(r[k], 2) for k in ("ratio", "ratio_threads") if k in r} for r in rounds
+    ]
 
 
 def night_on_threads(template, date, threads):
@@ -277,17 +310,8 @@ def main():
         tpl, date = common.template_name(s), marker["date"]
         entry = {"scale": s, "template": tpl, "date": date, "dataset": marker,
                  "template_seconds": round(time.perf_counter() - t, 1)}
-        entry["ours"] = measure("ours", tpl, date, repeat)
-        if s in no_peer and s != scale:
-            entry["peer"], entry["ratio"] = None, None
-        else:
-            entry["peer"] = measure("peer", tpl, date, repeat)
-            entry["ratio"] = entry["ours"]["inv_per_s"] / entry["peer"]["inv_per_s"]
-        if s == scale and threads > 1:
-            entry["ours_threads"] = measure_threads(tpl, date, threads, repeat)
-            if entry["peer"]:
-                entry["ratio_threads"] = (entry["ours_threads"]["inv_per_s"]
-                                          / entry["peer"]["inv_per_s"])
+        measure_rounds(entry, repeat, peer=not (s in no_peer and s != scale),
+                       threads=threads if s == scale else 1)
         results["scales"][s] = entry
         print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
               f"{entry['dataset']['customers']} customers, run date {date}):")
@@ -299,6 +323,8 @@ def main():
                   f"{entry['ratio_threads']:.2f}")
         if entry["ratio"] is not None:
             print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
+            print(f"ratios of the {len(entry['round_ratios'])} rounds (medians above): "
+                  f"{entry['round_ratios']}")
     names = [s for s in scales if s in results["scales"]]
     pairs = list(zip(names, names[1:], strict=False))
     if len(names) > 2:
@@ -352,7 +378,10 @@ def main():
             md.append(f"ratio_vs_credit_control ({s}, our night on {threads} cron threads): "
                       f"{entry['ratio_threads']:.2f}  ")
         if entry["ratio"] is not None:
-            md.append(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
+            md.append(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}  ")
+            md.append(f"ratios of the {len(entry['round_ratios'])} rounds, each measuring "
+                      f"the engines one after the other (medians above): "
+                      f"{entry['round_ratios']}")
         else:
             md.append(f"(the peer was not measured at {s}: BENCH_NO_PEER)")
     if extra_md:
