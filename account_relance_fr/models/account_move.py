@@ -618,16 +618,16 @@ class AccountMove(models.Model):
         Not dunned: customers blocked, whose receivable is not positive once their
         unreconciled credit notes and payments are counted, and invoices past their
         limitation date (a prescribed debt is left to a person)."""
-        ladders, targets = {}, {}
+        ladders, targets, blocked = {}, {}, {}
         levels = self.env["account.relance.level"]
         balances = self._relance_net_balances()
         skipped = {"credit": 0, "prescribed": 0}
         for move in self:
             specs = move._relance_ladder(ladders)
-            if (
-                not specs
-                or move.commercial_partner_id.with_company(move.company_id).relance_blocked
-            ):
+            key = (move.commercial_partner_id, move.company_id)
+            if key not in blocked:
+                blocked[key] = key[0].with_company(key[1]).relance_blocked
+            if not specs or blocked[key]:
                 continue
             if balances.get((move.company_id.id, move.commercial_partner_id.id), 0.0) <= 0.0:
                 skipped["credit"] += 1
