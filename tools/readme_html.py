@@ -5,6 +5,7 @@ way: docutils' html4css1 writer, smart quotes, the stylesheet of the current pag
 
     .venv/bin/python tools/readme_html.py
 """
+
 import pathlib
 
 from docutils.core import publish_string
@@ -29,7 +30,7 @@ def main():
     target = ADDON / "static" / "description" / "index.html"
     head = target.read_text(encoding="utf-8")
     head = head[: head.index("<body>")]
-    target.write_text(head + html[html.index("<body>"):], encoding="utf-8")
+    target.write_text(head + html[html.index("<body>") :], encoding="utf-8")
 
 
 if __name__ == "__main__":
