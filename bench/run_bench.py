@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from statistics import median
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
@@ -56,12 +57,6 @@ def median_run(runs):
     best = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     best["all_seconds"] = [r["seconds"] for r in runs]
     return best
-
-
-def median(values):
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
 def measure_rounds(entry, repeat, peer, threads):
