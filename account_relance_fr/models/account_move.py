@@ -2,8 +2,9 @@
 import ast
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
+import babel.dates
 from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
 
@@ -13,6 +14,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize, float_round, format_date, formatLang, get_lang
 from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
@@ -926,12 +928,24 @@ class AccountMove(models.Model):
 
     @api.model
     def _relance_date_str(self, value, lang=None):
-        """``format_date`` of ``value`` in ``lang``, memoised on the cursor: a night writes
-        the same due dates in thousands of emails and notes."""
+        """``format_date(env, value, lang)``, for the thousands of dates of a night (invoice
+        tables, notes): memoised on the transaction, and the language's date format read
+        once per transaction instead of once per date. The run commits every batch, which
+        empties ``cr.cache``: each batch formats its dates anew, with the format of the
+        language as it is then (``test_dates_as_format_date``)."""
+        if not isinstance(value, date) or isinstance(value, datetime):
+            return format_date(self.env, value, lang_code=lang)  # empty, text or a moment
+        code = lang or self.env.lang
         cache = self.env.cr.cache.setdefault("account_relance_fr.dates", {})
-        key = (value, lang or self.env.lang)
+        key = (value, code)
         if key not in cache:
-            cache[key] = format_date(self.env, value, lang_code=lang)
+            formats = self.env.cr.cache.setdefault("account_relance_fr.date_formats", {})
+            if code not in formats:
+                data = get_lang(self.env, code)
+                locale = babel_locale_parse(data.code)
+                formats[code] = (posix_to_ldml(data.date_format, locale=locale), locale)
+            pattern, locale = formats[code]
+            cache[key] = babel.dates.format_date(value, format=pattern, locale=locale)
         return cache[key]
 
     @api.model

@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from .common import RelanceCommon
 
@@ -66,6 +66,27 @@ class TestRelanceHostileInput(RelanceCommon):
                             format_amount(self.env, amount, currency, lang),
                         )
         self.assertEqual(Move._relance_amount_str(1234.5, usd, "fr_FR"), "$\xa01\xa0234,50")
+
+    def test_dates_as_format_date(self):
+        """The run's date formatter (the language's format read once per transaction)
+        writes every date exactly as Odoo's ``format_date``, in each language, and follows
+        a language's date format changed since an earlier transaction."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        Move = self.env["account.move"]
+        values = [date(2026, 1, 5), date(2026, 12, 31), date(2024, 2, 29), False, None]
+        for lang in ("fr_FR", "en_US", None):
+            for value in values:
+                with self.subTest(lang=lang, value=value):
+                    self.assertEqual(
+                        Move._relance_date_str(value, lang),
+                        format_date(self.env, value, lang_code=lang),
+                    )
+        self.assertEqual(Move._relance_date_str(date(2026, 1, 5), "fr_FR"), "05/01/2026")
+        self.assertEqual(Move._relance_date_str(date(2026, 1, 5), "en_US"), "01/05/2026")
+        # a new transaction (the run's next batch) sees the new format
+        self.env["res.lang"]._lang_get("fr_FR").date_format = "%d.%m.%Y"
+        self.env.cr.cache.clear()
+        self.assertEqual(Move._relance_date_str(date(2026, 1, 5), "fr_FR"), "05.01.2026")
 
     def test_zero_amount_invoice(self):
         move = self.invoice(amount=0.0)
