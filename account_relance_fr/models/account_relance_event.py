@@ -1,14 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import textwrap
 from collections import defaultdict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, html2plaintext
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ CHANNEL_ACTIVITY = {
     "phone": "account_relance_fr.mail_act_relance_call",
     "formal_notice": "account_relance_fr.mail_act_relance_notice",
 }
+# characters of a customer's answer quoted in the customer's chatter
+ANSWER_PREVIEW = 300
 # errors that belong to the whole batch (a concurrent run): never swallowed per customer
 CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation)
 # the fields of a mail template rendered for a queued email (as mail.template.send_mail_batch)
@@ -596,6 +599,39 @@ class AccountRelanceEvent(models.Model):
                 feedback=self.env._("Email sent.")
             )
         return True
+
+    # ------------------------------------------------------------------ customer's answers
+    def message_update(self, msg_dict, update_vals=None):
+        """An email received on a dunning action is the customer's answer to its reminder
+        (Odoo routes the replies to the record of the message they answer): a payment
+        announced, a question, a dispute. The actions the run creates have no follower, so
+        Odoo would notify nobody: the responsible follows the action from its first
+        answer, and is notified of it as any follower; the customer's chatter, where the
+        reminders are noted, notes the answer with a link to the action."""
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
+        if author.user_ids.filtered(lambda u: not u.share):
+            return result  # a colleague's answer to a notification, not the customer's
+        responsibles = self.user_id.filtered(lambda u: u.active and not u.share)
+        if responsibles:
+            self.sudo().message_subscribe(partner_ids=responsibles.partner_id.ids)
+        text = textwrap.shorten(
+            html2plaintext(msg_dict.get("body") or ""), ANSWER_PREVIEW, placeholder=" [...]"
+        )
+        bodies = defaultdict(Markup)
+        for event in self:
+            # the translated sentence escaped, then its values: the sender is escaped,
+            # the link to the action kept
+            intro = escape(self.env._("Answer of %(sender)s to the reminder %(action)s:")) % {
+                "sender": msg_dict.get("email_from") or "",
+                "action": event._get_html_link(),
+            }
+            bodies[event.partner_id.id] += Markup("<p>%s</p><blockquote>%s</blockquote>") % (
+                intro,
+                text,
+            )
+        self.env["account.move"].sudo()._relance_log(self.partner_id.sudo(), bodies)
+        return result
 
     def _relance_rate_label(self):
         """Late-payment rate as stated in reminders, e.g. "ECB rate + 10 points (12.15 %)"."""

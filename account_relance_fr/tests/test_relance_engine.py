@@ -157,6 +157,77 @@ class TestRelanceEngine(RelanceCommon):
             self.assertIn(self.level(1).name, notes.body)
             self.assertIn(self.customer.email, notes.body)
 
+    def test_customer_reply_reaches_the_responsible(self):
+        """A customer's answer to a reminder (routed by Odoo to the dunning action it
+        answers) notifies the action's responsible, who does not follow the actions the
+        run creates, and is noted in the customer's chatter next to the reminders."""
+        self.env["mail.alias.domain"].create({"name": "relance.example"})
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        responsible = event.user_id
+        self.assertTrue(responsible)
+        self.assertNotIn(responsible.partner_id, event.message_partner_ids)
+        reminder = event.message_id
+        raw = (
+            "From: Comptabilite <compta@boulangerie.example>\r\n"
+            f"To: {reminder.reply_to}\r\n"
+            f"Subject: Re: {reminder.subject}\r\n"
+            "Message-Id: <answer-1@boulangerie.example>\r\n"
+            f"In-Reply-To: {reminder.message_id}\r\n"
+            f"References: {reminder.message_id}\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "Bonjour, la facture a ete reglee par virement le 20 janvier.\r\n"
+        )
+        thread_id = self.env["mail.thread"].message_process(None, raw)
+        self.assertEqual(thread_id, event.id)
+        answer = event.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(len(answer), 1)
+        self.assertEqual(answer.author_id, self.customer)
+        self.assertIn(responsible.partner_id, event.message_partner_ids)
+        self.assertIn(responsible.partner_id, answer.notification_ids.res_partner_id)
+        subtype = self.env.ref("account_relance_fr.mt_relance")
+        note = self.customer.message_ids.filtered(
+            lambda m: m.subtype_id == subtype and "20 janvier" in m.body
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn(f'data-oe-id="{event.id}"', note.body)
+        self.assertIn("compta@boulangerie.example", note.body)
+        # a second answer notifies again, without a second subscription
+        thread_id = self.env["mail.thread"].message_process(
+            None, raw.replace("answer-1@", "answer-2@").replace("20 janvier", "21 janvier")
+        )
+        self.assertEqual(thread_id, event.id)
+        self.assertEqual(
+            len(
+                event.message_follower_ids.filtered(
+                    lambda f: f.partner_id == responsible.partner_id
+                )
+            ),
+            1,
+        )
+        self.assertEqual(len(self.customer.message_ids.filtered(lambda m: "janvier" in m.body)), 2)
+        # a colleague's answer to a notification of the action is not the customer's
+        colleague = self.env["res.users"].create(
+            {
+                "name": "Colleague",
+                "login": "colleague.relance",
+                "email": "colleague@relance.example",
+                "group_ids": [Command.set(self.env.ref("base.group_user").ids)],
+            }
+        )
+        self.env["mail.thread"].message_process(
+            None,
+            raw.replace("answer-1@", "answer-3@")
+            .replace(
+                "Comptabilite <compta@boulangerie.example>", "Colleague <colleague@relance.example>"
+            )
+            .replace("20 janvier", "22 janvier"),
+        )
+        self.assertTrue(event.message_ids.filtered(lambda m: m.author_id == colleague.partner_id))
+        self.assertFalse(self.customer.message_ids.filtered(lambda m: "22 janvier" in m.body))
+
     def test_next_date_and_catch_up_keeps_spacing(self):
         """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
         move = self.invoice()
