@@ -1189,7 +1189,9 @@ class AccountMove(models.Model):
     def _relance_notify_dispute(self, reason, note=False):
         """Tell the salesperson (and the company's dispute contact) about a dispute."""
         for move in self:
-            users = move.invoice_user_id | move.company_id.relance_dispute_user_id
+            users = (move.invoice_user_id | move.company_id.relance_dispute_user_id).filtered(
+                lambda user: user.active and not user.share
+            )
             if not users:
                 continue
             move.message_post(

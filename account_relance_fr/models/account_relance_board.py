@@ -35,8 +35,9 @@ class AccountRelanceBoard(models.Model):
             "relance_prescription_date",
         ],
         "account.relance.level": ["sequence"],
-        "res.partner": ["relance_user_id", "relance_blocked"],
-        "res.company": ["currency_id", "relance_prescription_warning_days"],
+        "res.partner": ["relance_user_id", "relance_blocked", "user_id"],
+        "res.company": ["currency_id", "relance_prescription_warning_days", "relance_user_id"],
+        "res.users": ["active", "share"],
     }
 
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
@@ -76,9 +77,13 @@ class AccountRelanceBoard(models.Model):
             WITH open_moves AS (
                 SELECT am.*,
                        CURRENT_DATE - am.invoice_date_due AS days_late,
-                       lvl.sequence AS lvl_sequence
+                       lvl.sequence AS lvl_sequence,
+                       salesperson.id AS active_salesperson_id
                   FROM account_move am
              LEFT JOIN account_relance_level lvl ON lvl.id = am.relance_level_id
+             LEFT JOIN res_users salesperson
+                    ON salesperson.id = am.invoice_user_id
+                   AND salesperson.active AND NOT salesperson.share
                  WHERE am.move_type = 'out_invoice'
                    AND am.state = 'posted'
                    AND am.payment_state IN ('not_paid', 'partial')
@@ -91,9 +96,13 @@ class AccountRelanceBoard(models.Model):
                    (ARRAY_AGG(m.relance_level_id ORDER BY m.lvl_sequence DESC NULLS LAST))[1]
                        AS level_id,
                    COALESCE(MAX(m.lvl_sequence), 0) AS level_sequence,
+                   -- as res.partner._relance_responsible: the first active internal user
                    COALESCE(
-                       (p.relance_user_id ->> m.company_id::text)::int,
-                       (ARRAY_AGG(m.invoice_user_id ORDER BY m.invoice_date_due))[1]
+                       own.id,
+                       (ARRAY_AGG(m.active_salesperson_id ORDER BY m.invoice_date_due)
+                           FILTER (WHERE m.active_salesperson_id IS NOT NULL))[1],
+                       partner_salesperson.id,
+                       company_default.id
                    ) AS user_id,
                    COUNT(*) AS invoice_count,
                    COUNT(*) FILTER (WHERE m.days_late > 0) AS overdue_count,
@@ -132,7 +141,17 @@ class AccountRelanceBoard(models.Model):
               FROM open_moves m
               JOIN res_partner p ON p.id = m.commercial_partner_id
               JOIN res_company c ON c.id = m.company_id
-          GROUP BY m.commercial_partner_id, m.company_id, p.relance_user_id, p.relance_blocked
+         LEFT JOIN res_users own
+                ON own.id = (p.relance_user_id ->> m.company_id::text)::int
+               AND own.active AND NOT own.share
+         LEFT JOIN res_users partner_salesperson
+                ON partner_salesperson.id = p.user_id
+               AND partner_salesperson.active AND NOT partner_salesperson.share
+         LEFT JOIN res_users company_default
+                ON company_default.id = c.relance_user_id
+               AND company_default.active AND NOT company_default.share
+          GROUP BY m.commercial_partner_id, m.company_id, p.relance_blocked,
+                   own.id, partner_salesperson.id, company_default.id
             """
         )
 

@@ -255,11 +255,11 @@ class AccountRelanceEvent(models.Model):
     def _relance_prepare_vals(self, key, moves, today):
         company, partner, currency, level = key
         contact = self.env["res.partner"].browse(partner.address_get(["invoice"])["invoice"])
-        responsible = (
-            partner.with_company(company).relance_user_id
-            or moves.invoice_user_id[:1]
-            or partner.user_id
-        )
+        # the user who runs it by hand, when the customer has nobody; never OdooBot (the
+        # nightly run's user): an action nobody is given is better seen unassigned
+        responsible = partner._relance_responsible(company, [*moves.invoice_user_id])
+        if not responsible and self.env.user.active and not self.env.user.share:
+            responsible = self.env.user
         # the lines' copies of the action's fields, given so that they are not computed
         shared = {
             "date": today,
@@ -274,7 +274,7 @@ class AccountRelanceEvent(models.Model):
             "level_id": level.id,
             "amount_due": sum(moves.mapped("amount_residual")),
             "auto": bool(self.env.context.get("relance_auto")),
-            "user_id": responsible.id or self.env.user.id,
+            "user_id": responsible.id,
             "line_ids": [
                 Command.create(
                     {

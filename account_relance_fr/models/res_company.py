@@ -40,6 +40,13 @@ class ResCompany(models.Model):
     relance_dispute_user_id = fields.Many2one(
         "res.users", "Notify disputes to", help="Besides the salesperson of the invoice."
     )
+    relance_user_id = fields.Many2one(
+        "res.users",
+        "Default dunning responsible",
+        domain=[("share", "=", False)],
+        help="Receives the dunning actions of the customers without a responsible whose "
+        "invoices have no salesperson still working in Odoo (archived users, OdooBot).",
+    )
     relance_letter_signature = fields.Html("Letter signature", translate=True)
     relance_penalty_journal_id = fields.Many2one(
         "account.journal", "Penalty journal", domain="[('type', '=', 'sale')]"
@@ -218,9 +225,11 @@ class ResCompany(models.Model):
                     },
                 ]
             )
-            # the demo's credit controller follows these customers
+            # the demo's credit controller follows these customers, and the others
             admin = env.ref("base.user_admin")
             customers.with_company(company).write({"relance_user_id": admin.id})
+            if not company.relance_user_id:
+                company.relance_user_id = admin
             product = env["product.product"].create(
                 {"name": "Prestation de conseil", "type": "service", "list_price": 100.0}
             )

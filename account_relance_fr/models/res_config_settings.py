@@ -27,6 +27,7 @@ class ResConfigSettings(models.TransientModel):
     relance_dispute_user_id = fields.Many2one(
         related="company_id.relance_dispute_user_id", readonly=False
     )
+    relance_user_id = fields.Many2one(related="company_id.relance_user_id", readonly=False)
     relance_letter_signature = fields.Html(
         related="company_id.relance_letter_signature", readonly=False
     )

@@ -168,6 +168,24 @@ class ResPartner(models.Model):
             return policy
         return company._relance_default_policy()
 
+    def _relance_responsible(self, company, users=None):
+        """The dunning responsible of this (commercial) partner in ``company``: its own,
+        else the first of ``users`` (the salespersons of its invoices), else its
+        salesperson, else the company's default responsible. Only a user still working in
+        Odoo counts: an archived user, OdooBot or a portal user would be given actions
+        nobody sees. Empty when there is none."""
+        self.ensure_one()
+        candidates = [
+            self.with_company(company).relance_user_id,
+            *(users or ()),
+            self.user_id,
+            company.relance_user_id,
+        ]
+        return next(
+            (user for user in candidates if user and user.active and not user.share),
+            self.env["res.users"],
+        )
+
     def action_relance_events(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -245,6 +245,61 @@ class TestRelanceEngine(RelanceCommon):
         self.run_relance(late + timedelta(days=14))
         self.assertEqual(move.relance_level_id, self.level(1))
 
+    def test_responsible_is_a_user_still_working(self):
+        """The actions go to the customer's responsible, else the salesperson of its
+        invoices, else its salesperson, else the company's default responsible: the first
+        still working in Odoo. A salesperson who left, or OdooBot (the nightly run's user),
+        is given nothing, and no reminder is sent in their name."""
+        internal = self.env.ref("base.group_user").ids
+        left, controller = self.env["res.users"].create(
+            [
+                {
+                    "name": name,
+                    "login": login,
+                    "email": f"{login}@relance.example",
+                    "group_ids": [Command.set(internal)],
+                }
+                for name, login in (("Gone Salesman", "gone"), ("Credit Controller", "cc"))
+            ]
+        )
+        left.action_archive()
+        self.company.write({"relance_user_id": controller.id, "email": "compta@relance-fr.example"})
+        odoobot = self.env.ref("base.user_root")
+        customer = self.env["res.partner"].create(
+            {"name": "Sans Responsable SARL", "is_company": True, "email": "a@sans.example"}
+        )
+        move = self.invoice(customer, invoice_user_id=left.id)
+        day = self.day0 + timedelta(days=7)
+        cron_run = self.env["account.move"].with_user(odoobot).with_company(self.company)
+        cron_run._relance_run(companies=self.company, today=day)
+        event = self.events_of(move)
+        self.assertEqual(event.user_id, controller)
+        self.assertIn("cc@relance.example", event.mail_id.email_from)
+        board = self.env["account.relance.board"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(board.user_id, controller)
+        # the customer's salesperson comes before the company's default
+        customer.user_id = self.env.user
+        board.invalidate_recordset()
+        self.assertEqual(board.user_id, self.env.user)
+        customer.user_id = False
+        # nobody at all: the actions are unassigned and the email leaves in the company's name
+        self.company.relance_user_id = False
+        board.invalidate_recordset()
+        self.assertFalse(board.user_id)
+        for offset in (21, 30):
+            cron_run._relance_run(companies=self.company, today=self.day0 + timedelta(days=offset))
+        second, call = self.events_of(move)[1:]
+        self.assertFalse(second.user_id)
+        self.assertIn(self.company.email, second.mail_id.email_from)
+        self.assertNotIn("odoobot", second.mail_id.email_from.lower())
+        self.assertEqual(call.channel, "phone")
+        self.assertFalse(call.activity_id.user_id)
+        # the customer's own responsible comes first, if still working in Odoo
+        customer.with_company(self.company).relance_user_id = left
+        self.assertEqual(customer._relance_responsible(self.company, [left]), self.env["res.users"])
+        customer.with_company(self.company).relance_user_id = controller
+        self.assertEqual(customer._relance_responsible(self.company, [self.env.user]), controller)
+
     def test_grouping_per_customer(self):
         a1 = self.invoice(amount=100.0)
         a2 = self.invoice(amount=200.0, due=self.day0 - timedelta(days=2))

@@ -96,7 +96,8 @@ class AccountRelanceCall(models.TransientModel):
 
     def _schedule_callback(self, moves, summary):
         partner = self.partner_id
-        user = partner.with_company(moves.company_id[:1]).relance_user_id or self.env.user
+        # the customer's responsible, else the user who made the call
+        user = partner._relance_responsible(moves.company_id[:1], [self.env.user]) or self.env.user
         act_type = self.env.ref("account_relance_fr.mail_act_relance_call")
         partner.activity_schedule(
             act_type_xmlid="account_relance_fr.mail_act_relance_call",
