@@ -12,7 +12,7 @@ from odoo import api, fields, models
 from odoo.addons.base.models.res_lang import intersperse
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import SQL, email_normalize, float_round, format_date, formatLang, get_lang
+from odoo.tools import SQL, email_normalize_all, float_round, format_date, formatLang, get_lang
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
@@ -924,7 +924,9 @@ class AccountMove(models.Model):
 
     @api.model
     def _relance_valid_email(self, partner):
-        return bool(partner.email and email_normalize(partner.email))
+        """At least one address in the partner's email field: Odoo sends a partner's
+        emails to each address of it ("compta@client.fr, direction@client.fr")."""
+        return bool(partner.email and email_normalize_all(partner.email))
 
     @api.model
     def _relance_date_str(self, value, lang=None):

@@ -9,7 +9,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import email_normalize, html2plaintext
+from odoo.tools import email_normalize, email_normalize_all, html2plaintext
 
 _logger = logging.getLogger(__name__)
 
@@ -673,6 +673,6 @@ class AccountRelanceEvent(models.Model):
         result = super()._message_receive_bounce(email, partner)
         bounced = email_normalize(email)
         self.filtered(
-            lambda e: e.mail_id and email_normalize(e.contact_id.email or "") == bounced
+            lambda e: e.mail_id and bounced in email_normalize_all(e.contact_id.email or "")
         )._relance_mail_failed(self.env._("bounced from %s", email))
         return result

@@ -26,6 +26,29 @@ class TestRelanceHostileInput(RelanceCommon):
         self.assertFalse(event.mail_id)
         self.assertIn("valid email", event.error_message)
 
+    def test_several_addresses_in_the_email_field(self):
+        """An email field with several addresses (which Odoo sends to, one by one) is valid:
+        the reminder goes to each of them, and a bounce of any of them fails the action."""
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Plusieurs Adresses SAS",
+                "email": "compta@plusieurs.example, direction@plusieurs.example",
+                "is_company": True,
+            }
+        )
+        move = self.invoice(partner=partner)
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        self.assertFalse(event.error_message)
+        self.assertEqual(event.state, "done")
+        outgoing = event.mail_id._prepare_outgoing_list()
+        self.assertEqual(
+            sorted(email for values in outgoing for email in values["email_to_normalized"]),
+            ["compta@plusieurs.example", "direction@plusieurs.example"],
+        )
+        event._message_receive_bounce("direction@plusieurs.example", partner)
+        self.assertEqual(event.state, "failed")
+
     def test_archived_customer_is_still_dunned(self):
         partner = self.env["res.partner"].create(
             {"name": "Client archivé", "email": "archive@example.com", "is_company": True}
