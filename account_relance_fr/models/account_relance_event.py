@@ -148,6 +148,12 @@ class AccountRelanceEvent(models.Model):
             )
         )
 
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        """The addressee of an action is its contact (the customer's invoicing contact),
+        not the customer: the default recipients of its mail templates (*Default
+        recipients*, on by default) and of its chatter."""
+        return ["contact_id"]
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -254,7 +260,7 @@ class AccountRelanceEvent(models.Model):
     @api.model
     def _relance_prepare_vals(self, key, moves, today):
         company, partner, currency, level = key
-        contact = self.env["res.partner"].browse(partner.address_get(["invoice"])["invoice"])
+        contact = partner._relance_addressee()
         # the user who runs it by hand, when the customer has nobody; never OdooBot (the
         # nightly run's user): an action nobody is given is better seen unassigned
         responsible = partner._relance_responsible(company, [*moves.invoice_user_id])

@@ -186,6 +186,16 @@ class ResPartner(models.Model):
             self.env["res.users"],
         )
 
+    def _relance_addressee(self):
+        """The contact the reminders are addressed to: the invoicing contact, or the
+        customer itself when that contact has no email address and the customer has."""
+        self.ensure_one()
+        contact = self.browse(self.address_get(["invoice"])["invoice"])
+        Move = self.env["account.move"]
+        if not Move._relance_valid_email(contact) and Move._relance_valid_email(self):
+            return self
+        return contact
+
     def action_relance_events(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

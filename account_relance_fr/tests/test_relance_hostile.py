@@ -49,6 +49,33 @@ class TestRelanceHostileInput(RelanceCommon):
         event._message_receive_bounce("direction@plusieurs.example", partner)
         self.assertEqual(event.state, "failed")
 
+    def test_invoicing_contact_with_or_without_email(self):
+        """The reminder goes to the customer's invoicing contact; to the customer itself
+        when that contact has no address."""
+        partner = self.env["res.partner"].create(
+            {"name": "Contacts SARL", "email": "accueil@contacts.example", "is_company": True}
+        )
+        billing = self.env["res.partner"].create(
+            {
+                "name": "Service comptable",
+                "type": "invoice",
+                "parent_id": partner.id,
+                "email": "compta@contacts.example",
+            }
+        )
+        first = self.invoice(partner=partner)
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(first)
+        self.assertEqual(event.contact_id, billing)
+        self.assertEqual(event.mail_id.recipient_ids, billing)
+        billing.email = False
+        second = self.invoice(partner=partner, due=self.day0 + timedelta(days=1))
+        self.run_relance(self.day0 + timedelta(days=8))
+        event = self.events_of(second)
+        self.assertEqual(event.contact_id, partner)
+        self.assertEqual(event.mail_id.recipient_ids, partner)
+        self.assertFalse(event.error_message)
+
     def test_archived_customer_is_still_dunned(self):
         partner = self.env["res.partner"].create(
             {"name": "Client archivé", "email": "archive@example.com", "is_company": True}

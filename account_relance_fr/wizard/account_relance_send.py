@@ -57,7 +57,7 @@ class AccountRelanceSend(models.TransientModel):
     @api.depends("partner_id")
     def _compute_contact_id(self):
         for wizard in self:
-            wizard.contact_id = wizard.partner_id.address_get(["invoice"])["invoice"]
+            wizard.contact_id = wizard.partner_id and wizard.partner_id._relance_addressee()
 
     def _eligible_moves(self):
         """The selected open invoices that have not gone through the chosen level yet."""
