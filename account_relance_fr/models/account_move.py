@@ -1189,7 +1189,8 @@ class AccountMove(models.Model):
         )
 
     def _relance_notify_dispute(self, reason, note=False):
-        """Tell the salesperson (and the company's dispute contact) about a dispute."""
+        """Tell the salesperson (and the company's dispute contact) about a dispute, in an
+        internal note."""
         for move in self:
             users = (move.invoice_user_id | move.company_id.relance_dispute_user_id).filtered(
                 lambda user: user.active and not user.share
@@ -1203,7 +1204,8 @@ class AccountMove(models.Model):
                     note=" — %s" % note if note else "",
                 ),
                 partner_ids=users.partner_id.ids,
-                subtype_xmlid="mail.mt_comment",
+                # an internal note that notifies them: the customer may follow the invoice
+                subtype_xmlid="mail.mt_note",
             )
 
     def action_relance_log_call(self):

@@ -147,6 +147,8 @@ class TestRelanceBoard(RelanceCommon):
         self.assertIn("Paiement la semaine prochaine", move.message_ids[:1].body)
         salesman = new_test_user(self.env, login="vendeur", groups="account.group_account_invoice")
         other = self.invoice(amount=200.0, invoice_user_id=salesman.id)
+        # the customer follows its invoice (as when it was sent by email)
+        other.message_subscribe(partner_ids=self.customer.ids)
         action = other.action_relance_log_call()
         self.env[action["res_model"]].with_context(**action["context"]).create(
             {
@@ -157,6 +159,10 @@ class TestRelanceBoard(RelanceCommon):
         self.assertEqual(other.relance_state, "dispute")
         notified = other.message_ids.filtered(lambda m: salesman.partner_id in m.partner_ids)
         self.assertTrue(notified)
+        # an internal note for the salesperson: never sent to the customer who follows it
+        self.assertEqual(notified.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertNotIn(self.customer, notified.notification_ids.res_partner_id)
+        self.assertIn(salesman.partner_id, notified.notification_ids.res_partner_id)
 
     def test_call_no_answer_reschedules(self):
         move = self.invoice(amount=300.0)
