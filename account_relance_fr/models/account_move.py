@@ -1192,9 +1192,9 @@ class AccountMove(models.Model):
         """Tell the salesperson (and the company's dispute contact) about a dispute, in an
         internal note."""
         for move in self:
-            users = (move.invoice_user_id | move.company_id.relance_dispute_user_id).filtered(
-                lambda user: user.active and not user.share
-            )
+            users = (
+                move.invoice_user_id | move.company_id.relance_dispute_user_id
+            )._relance_working()
             if not users:
                 continue
             move.message_post(

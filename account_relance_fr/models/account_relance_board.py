@@ -74,16 +74,16 @@ class AccountRelanceBoard(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH open_moves AS (
+            -- the users still working in Odoo, as res.users._relance_working
+            WITH working_users AS (SELECT id FROM res_users WHERE active AND NOT share),
+            open_moves AS (
                 SELECT am.*,
                        CURRENT_DATE - am.invoice_date_due AS days_late,
                        lvl.sequence AS lvl_sequence,
                        salesperson.id AS active_salesperson_id
                   FROM account_move am
              LEFT JOIN account_relance_level lvl ON lvl.id = am.relance_level_id
-             LEFT JOIN res_users salesperson
-                    ON salesperson.id = am.invoice_user_id
-                   AND salesperson.active AND NOT salesperson.share
+             LEFT JOIN working_users salesperson ON salesperson.id = am.invoice_user_id
                  WHERE am.move_type = 'out_invoice'
                    AND am.state = 'posted'
                    AND am.payment_state IN ('not_paid', 'partial')
@@ -96,7 +96,7 @@ class AccountRelanceBoard(models.Model):
                    (ARRAY_AGG(m.relance_level_id ORDER BY m.lvl_sequence DESC NULLS LAST))[1]
                        AS level_id,
                    COALESCE(MAX(m.lvl_sequence), 0) AS level_sequence,
-                   -- as res.partner._relance_responsible: the first active internal user
+                   -- as res.partner._relance_responsible: the first still working
                    COALESCE(
                        own.id,
                        (ARRAY_AGG(m.active_salesperson_id ORDER BY m.invoice_date_due)
@@ -141,15 +141,10 @@ class AccountRelanceBoard(models.Model):
               FROM open_moves m
               JOIN res_partner p ON p.id = m.commercial_partner_id
               JOIN res_company c ON c.id = m.company_id
-         LEFT JOIN res_users own
+         LEFT JOIN working_users own
                 ON own.id = (p.relance_user_id ->> m.company_id::text)::int
-               AND own.active AND NOT own.share
-         LEFT JOIN res_users partner_salesperson
-                ON partner_salesperson.id = p.user_id
-               AND partner_salesperson.active AND NOT partner_salesperson.share
-         LEFT JOIN res_users company_default
-                ON company_default.id = c.relance_user_id
-               AND company_default.active AND NOT company_default.share
+         LEFT JOIN working_users partner_salesperson ON partner_salesperson.id = p.user_id
+         LEFT JOIN working_users company_default ON company_default.id = c.relance_user_id
           GROUP BY m.commercial_partner_id, m.company_id, p.relance_blocked,
                    own.id, partner_salesperson.id, company_default.id
             """

@@ -263,9 +263,10 @@ class AccountRelanceEvent(models.Model):
         contact = partner._relance_addressee()
         # the user who runs it by hand, when the customer has nobody; never OdooBot (the
         # nightly run's user): an action nobody is given is better seen unassigned
-        responsible = partner._relance_responsible(company, [*moves.invoice_user_id])
-        if not responsible and self.env.user.active and not self.env.user.share:
-            responsible = self.env.user
+        responsible = (
+            partner._relance_responsible(company, [*moves.invoice_user_id])
+            or self.env.user._relance_working()
+        )
         # the lines' copies of the action's fields, given so that they are not computed
         shared = {
             "date": today,
@@ -618,7 +619,7 @@ class AccountRelanceEvent(models.Model):
         author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
         if author.user_ids.filtered(lambda u: not u.share):
             return result  # a colleague's answer to a notification, not the customer's
-        responsibles = self.user_id.filtered(lambda u: u.active and not u.share)
+        responsibles = self.user_id._relance_working()
         if responsibles:
             self.sudo().message_subscribe(partner_ids=responsibles.partner_id.ids)
         text = textwrap.shorten(

@@ -172,8 +172,8 @@ class ResPartner(models.Model):
         """The dunning responsible of this (commercial) partner in ``company``: its own,
         else the first of ``users`` (the salespersons of its invoices), else its
         salesperson, else the company's default responsible. Only a user still working in
-        Odoo counts: an archived user, OdooBot or a portal user would be given actions
-        nobody sees. Empty when there is none."""
+        Odoo counts (``res.users._relance_working``): an archived user, OdooBot or a portal
+        user would be given actions nobody sees. Empty when there is none."""
         self.ensure_one()
         candidates = [
             self.with_company(company).relance_user_id,
@@ -182,7 +182,7 @@ class ResPartner(models.Model):
             company.relance_user_id,
         ]
         return next(
-            (user for user in candidates if user and user.active and not user.share),
+            (user for user in candidates if user._relance_working()),
             self.env["res.users"],
         )
 
