@@ -80,6 +80,7 @@ def main():
 
         profiler = cProfile.Profile()
     q0 = common.sql_count()
+    gc0 = gc_seconds()
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     if profiler:
@@ -93,6 +94,7 @@ def main():
         profiler.dump_stats(args.profile)
     seconds = time.perf_counter() - t0
     cpu_seconds = time.process_time() - cpu0
+    gc_cpu = [round(after - before, 3) for before, after in zip(gc0, gc_seconds(), strict=True)]
     queries = common.sql_count() - q0
 
     with registry.cursor() as cr:
@@ -106,10 +108,19 @@ def main():
     out.update(
         mode=args.mode, whatif=args.whatif or None, db=args.db, date=args.date,
         seconds=round(seconds, 3), python_cpu_seconds=round(cpu_seconds, 3),
+        gc_cpu_seconds_by_generation=gc_cpu,
         queries=queries, emails_queued=mails, peak_rss_mb=round(common.peak_rss_mb(), 1),
         rss_before_mb=round(rss_before, 1),
     )
     print(json.dumps(out), flush=True)
+
+
+def gc_seconds():
+    """CPU seconds the garbage collector spent so far in this process, per generation
+    (Odoo times every collection: ``odoo.tools.gc``)."""
+    from odoo.tools import gc as odoo_gc
+
+    return [ns / 1e9 for ns in odoo_gc._gc_timings]
 
 
 def sql_profiler(odoo):
