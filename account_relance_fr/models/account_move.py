@@ -371,12 +371,29 @@ class AccountMove(models.Model):
 
     @api.model
     def _relance_cron_run(self, batch_size):
+        """The night of each company that runs the dunning automatically, in its language.
+
+        A scheduled action runs with an empty context (``ir.cron``): the notes, activities
+        and messages of the night would be written in English. Each company's night runs in
+        the language of the company (``res.company._relance_lang``), as its accountants
+        read the chatter. When the time is up between two companies, the
+        companies left are counted as remaining, so that the job is rescheduled for them."""
         companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
-        # the notifications of the activities it assigns are queued, as from any server
-        # action (mail's ir.actions.server): not sent one by one while the run goes on
-        return self.with_context(relance_auto=True, mail_notify_force_send=False)._relance_run(
-            companies=companies, batch_size=batch_size, commit=True
-        )
+        ir_cron = self.env["ir.cron"]
+        result = {"events": 0, "invoices": 0, "errors": 0}
+        for index, company in enumerate(companies):
+            if index and not ir_cron._commit_progress(remaining=len(companies) - index):
+                break
+            # the notifications of the activities it assigns are queued, as from any server
+            # action (mail's ir.actions.server): not sent one by one while the run goes on
+            company_result = self.with_context(
+                relance_auto=True,
+                mail_notify_force_send=False,
+                lang=company._relance_lang(),
+            )._relance_run(companies=company, batch_size=batch_size, commit=True)
+            for key in result:
+                result[key] += company_result[key]
+        return result
 
     def action_relance_run(self):
         """Run the dunning now for the selected invoices (same rules as the nightly run)."""

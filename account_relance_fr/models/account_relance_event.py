@@ -626,10 +626,11 @@ class AccountRelanceEvent(models.Model):
             html2plaintext(msg_dict.get("body") or ""), ANSWER_PREVIEW, placeholder=" [...]"
         )
         bodies = defaultdict(Markup)
-        for event in self:
+        for record in self:
+            event = record._relance_company_lang()
             # the translated sentence escaped, then its values: the sender is escaped,
             # the link to the action kept
-            intro = escape(self.env._("Answer of %(sender)s to the reminder %(action)s:")) % {
+            intro = escape(event.env._("Answer of %(sender)s to the reminder %(action)s:")) % {
                 "sender": msg_dict.get("email_from") or "",
                 "action": event._get_html_link(),
             }
@@ -639,6 +640,15 @@ class AccountRelanceEvent(models.Model):
             )
         self.env["account.move"].sudo()._relance_log(self.partner_id.sudo(), bodies)
         return result
+
+    def _relance_company_lang(self):
+        """These actions (of one company) in the language of their company when the
+        context has none: the mail queue and the incoming mail server are scheduled
+        actions, which run without a language, and would note a failed or answered
+        reminder in English."""
+        if not self or self.env.context.get("lang"):
+            return self
+        return self.with_context(lang=self.company_id[:1]._relance_lang())
 
     def _relance_rate_label(self):
         """Late-payment rate as stated in reminders, e.g. "ECB rate + 10 points (12.15 %)"."""
@@ -650,6 +660,10 @@ class AccountRelanceEvent(models.Model):
         responsible to remind the customer another way (or to fix the address)."""
         events = self.filtered(lambda e: e.state != "failed")
         if not events:
+            return
+        if not self.env.context.get("lang"):
+            for company_events in events.grouped("company_id").values():
+                company_events._relance_company_lang()._relance_mail_failed(reason)
             return
         message = self.env._("The email was not delivered: %s", reason)
         events.write({"state": "failed", "error_message": message})
@@ -679,7 +693,10 @@ class AccountRelanceEvent(models.Model):
         """A bounce that comes back later marks the action failed as well."""
         result = super()._message_receive_bounce(email, partner)
         bounced = email_normalize(email)
-        self.filtered(
+        events = self.filtered(
             lambda e: e.mail_id and bounced in email_normalize_all(e.contact_id.email or "")
-        )._relance_mail_failed(self.env._("bounced from %s", email))
+        )
+        for company_events in events.grouped("company_id").values():
+            in_lang = company_events._relance_company_lang()
+            in_lang._relance_mail_failed(in_lang.env._("bounced from %s", email))
         return result

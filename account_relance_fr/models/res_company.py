@@ -109,6 +109,13 @@ class ResCompany(models.Model):
             [("company_id", "=", self.id)], limit=1
         )
 
+    def _relance_lang(self):
+        """The language of the company's dunning history (notes, activities, messages) when
+        it is written by a scheduled action, which runs without a language: the company's
+        own, else the scheduled action's user's."""
+        self.ensure_one()
+        return self.partner_id.lang or self.env.user.lang or "en_US"
+
     def _relance_ensure_policy(self):
         """Give the companies without a dunning policy their own copy of the shipped
         ladders (standard by default, 5 steps); the company that received the data keeps

@@ -772,6 +772,73 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(len(notification), 1)
         self.assertEqual(notification.state, "outgoing")
 
+    def test_cron_writes_in_the_company_language(self):
+        """A scheduled action runs with an empty context (``ir.cron``): the nightly run
+        writes its notes, activities and messages in the company's language, not in
+        English, whatever the language of the user running it."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.partner_id.lang = "fr_FR"
+        self.env.user.lang = "en_US"
+        move = self.invoice()
+        no_email = self.customer.copy({"name": "Sans Email", "email": False})
+        other = self.invoice(partner=no_email)
+        cron_env = self.env(context={})  # the environment of ir.cron._run_job
+        with (
+            freeze_time(self.day0 + timedelta(days=7)),
+            patch.object(self.env.registry["ir.cron"], "_commit_progress", return_value=100.0),
+        ):
+            result = cron_env["account.move"]._cron_relance()
+        self.assertEqual(result["events"], 2)
+        self.assertEqual(move.relance_level_id, self.level(0))
+        subtype = self.env.ref("account_relance_fr.mt_relance")
+        note = self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)
+        self.assertEqual(len(note), 1)
+        self.assertIn("e-mail en file d'attente pour compta@boulangerie.example", note.body)
+        self.assertIn("Premier rappel", note.body)
+        self.assertNotIn("queued", note.body)
+        event = self.events_of(other)
+        self.assertEqual(event.error_message, "Le client n'a pas d'adresse e-mail valide.")
+        self.assertIn("1 facture(s)", event.activity_id.note)
+        self.assertIn("Premier rappel", event.activity_id.summary)
+
+    def test_cron_night_of_each_company(self):
+        """Each company's night in its own language; when the time is up after a company,
+        the companies left are counted as remaining (the job is rescheduled for them)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.partner_id.lang = "fr_FR"
+        other_company = self.setup_other_company(name="Société B")["company"]
+        other_company.partner_id.lang = "en_US"
+        mine = self.invoice()
+        theirs = self.invoice(
+            company_id=other_company.id,
+            journal_id=self.env["account.journal"]
+            .search([("company_id", "=", other_company.id), ("type", "=", "sale")], limit=1)
+            .id,
+        )
+        companies = self.env["res.company"].sudo().search([("relance_auto_run", "=", True)])
+        self.assertIn(other_company, companies)
+        cron_env = self.env(context={})
+        Cron = self.env.registry["ir.cron"]
+        with freeze_time(self.day0 + timedelta(days=7)):
+            with patch.object(Cron, "_commit_progress", return_value=0.0) as progress:
+                cron_env["account.move"]._cron_relance()
+            # time up after the first company: the others wait for the rescheduled job
+            self.assertEqual(bool(mine.relance_level_id), companies[0] == self.company)
+            self.assertEqual(bool(theirs.sudo().relance_level_id), companies[0] == other_company)
+            self.assertEqual(progress.call_args.kwargs, {"remaining": len(companies) - 1})
+            with patch.object(Cron, "_commit_progress", return_value=100.0):
+                cron_env["account.move"]._cron_relance()
+        subtype = self.env.ref("account_relance_fr.mt_relance")
+        for move, words in ((mine, "e-mail en file d'attente"), (theirs, "email queued")):
+            event = self.events_of(move).sudo()
+            self.assertEqual(len(event), 1)
+            note = event.partner_id.message_ids.filtered(
+                lambda m, event=event: (
+                    m.subtype_id == subtype and f'data-oe-id="{event.id}"' in m.body
+                )
+            )
+            self.assertIn(words, note.body)
+
     def test_cron_helper_shares_the_night(self):
         """The second cron thread runs the same night (it never runs on its own schedule),
         and nothing once the nightly run's scheduled action is archived."""

@@ -258,9 +258,50 @@ class TestRelanceHostileInput(RelanceCommon):
         move = self.invoice()
         self.run_relance(self.day0 + timedelta(days=7))
         event = self.events_of(move)
-        event._message_receive_bounce("compta@boulangerie.example", self.customer)
+        # in the language of the context (without one: the company's, see
+        # test_failure_and_answer_noted_in_the_company_language)
+        event.with_context(lang="en_US")._message_receive_bounce(
+            "compta@boulangerie.example", self.customer
+        )
         self.assertEqual(event.state, "failed")
         self.assertIn("bounced", event.error_message)
+
+    def test_failure_and_answer_noted_in_the_company_language(self):
+        """The mail queue and the incoming mail server are scheduled actions, which run
+        without a language: a reminder bounced or refused, and a customer's answer, are
+        noted in the company's language, not in English."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.partner_id.lang = "fr_FR"
+        self.env["mail.alias.domain"].create({"name": "relance.example"})
+        moves = self.invoice() | self.invoice(partner=self.customer_fr)
+        self.run_relance(self.day0 + timedelta(days=7))
+        bounced, refused = self.events_of(moves).sorted(lambda e: e.partner_id != self.customer)
+        cron_env = self.env(context={})  # the environment of a scheduled action
+        bounced.with_env(cron_env)._message_receive_bounce(
+            "compta@boulangerie.example", self.customer
+        )
+        self.assertEqual(
+            bounced.error_message,
+            "L'e-mail n'a pas été distribué : rejeté par compta@boulangerie.example",
+        )
+        self.assertEqual(bounced.activity_ids.summary, "Relance non distribuée")
+        refused.with_env(cron_env)._relance_mail_failed("550 mailbox unavailable")
+        self.assertEqual(
+            refused.error_message, "L'e-mail n'a pas été distribué : 550 mailbox unavailable"
+        )
+        reminder = bounced.message_id
+        cron_env["mail.thread"].message_process(
+            None,
+            "From: Comptabilite <compta@boulangerie.example>\r\n"
+            f"To: {reminder.reply_to}\r\n"
+            f"Subject: Re: {reminder.subject}\r\n"
+            "Message-Id: <answer-lang@boulangerie.example>\r\n"
+            f"In-Reply-To: {reminder.message_id}\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Reglement parti hier.\r\n",
+        )
+        note = self.customer.message_ids.filtered(lambda m: "Reglement parti hier" in m.body)
+        self.assertIn("Réponse de", note.body)
 
     def test_other_mails_of_an_action_do_not_fail_it(self):
         """A failed notification about the action (e.g. its activity) is not the reminder."""
