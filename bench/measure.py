@@ -173,10 +173,13 @@ def time_batches():
 def run_ours(odoo, registry, company_id, today, batch_size):
     durations = time_batches()
     with registry.cursor() as cr:
-        # the context of _cron_relance (activity notifications queued, as from the cron)
+        # the context of _cron_relance for the company (activity notifications queued, as
+        # from the cron; the notes written in the company's language)
+        company = common.env_for(odoo, cr)["res.company"].browse(company_id)
         env = common.env_for(odoo, cr, company_id, relance_auto=True,
-                             mail_notify_force_send=False)
-        company = env["res.company"].browse(company_id)
+                             mail_notify_force_send=False,
+                             lang=company.partner_id.lang or "en_US")
+        company = company.with_env(env)
         result = env["account.move"]._relance_run(
             companies=company, batch_size=batch_size, commit=True, today=today
         )
