@@ -38,8 +38,15 @@ class RelanceCommon(AccountTestInvoicingCommon):
         cls.day0 = date(2026, 1, 15)
 
     @classmethod
-    def invoice(cls, partner=None, amount=1000.0, due=None, post=True, **kwargs):
+    def invoice(cls, partner=None, amount=1000.0, due=None, post=True, company=None, **kwargs):
         due = due or cls.day0
+        if company:  # an invoice of another company, in its sales journal
+            kwargs["company_id"] = company.id
+            kwargs["journal_id"] = (
+                cls.env["account.journal"]
+                .search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
+                .id
+            )
         move = cls.env["account.move"].create(
             {
                 "move_type": kwargs.pop("move_type", "out_invoice"),

@@ -705,12 +705,7 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(other_policy.company_id, other_company)
         self.assertEqual(len(other_policy.level_ids), 5)
         mine = self.invoice()
-        theirs = self.invoice(
-            company_id=other_company.id,
-            journal_id=self.env["account.journal"]
-            .search([("company_id", "=", other_company.id), ("type", "=", "sale")], limit=1)
-            .id,
-        )
+        theirs = self.invoice(company=other_company)
         self.run_relance(self.day0 + timedelta(days=7))
         self.assertTrue(self.events_of(mine))
         self.assertFalse(self.events_of(theirs))
@@ -809,12 +804,7 @@ class TestRelanceEngine(RelanceCommon):
         other_company = self.setup_other_company(name="Société B")["company"]
         other_company.partner_id.lang = "en_US"
         mine = self.invoice()
-        theirs = self.invoice(
-            company_id=other_company.id,
-            journal_id=self.env["account.journal"]
-            .search([("company_id", "=", other_company.id), ("type", "=", "sale")], limit=1)
-            .id,
-        )
+        theirs = self.invoice(company=other_company)
         companies = self.env["res.company"].sudo().search([("relance_auto_run", "=", True)])
         self.assertIn(other_company, companies)
         cron_env = self.env(context={})

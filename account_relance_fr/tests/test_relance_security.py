@@ -26,15 +26,7 @@ class RelanceSecurityCommon(RelanceCommon):
         cls.company_a = cls.company
         cls.company_b = cls.setup_other_company(name="Société B")["company"]
         cls.move_a = cls.invoice(partner=cls.customer, amount=100.0)
-        journal_b = cls.env["account.journal"].search(
-            [("company_id", "=", cls.company_b.id), ("type", "=", "sale")], limit=1
-        )
-        cls.move_b = cls.invoice(
-            partner=cls.customer_fr,
-            amount=200.0,
-            company_id=cls.company_b.id,
-            journal_id=journal_b.id,
-        )
+        cls.move_b = cls.invoice(partner=cls.customer_fr, amount=200.0, company=cls.company_b)
         Move = cls.env["account.move"]
         day = cls.day0 + timedelta(days=7)
         for company in (cls.company_a, cls.company_b):
