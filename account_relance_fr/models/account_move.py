@@ -376,8 +376,8 @@ class AccountMove(models.Model):
         A scheduled action runs with an empty context (``ir.cron``): the notes, activities
         and messages of the night would be written in English. Each company's night runs in
         the language of the company (``res.company._relance_lang``), as its accountants
-        read the chatter. When the time is up between two companies, the
-        companies left are counted as remaining, so that the job is rescheduled for them."""
+        read the chatter. When the time is up between two companies, the companies left
+        are counted as remaining, so that the job is rescheduled for them."""
         companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
         ir_cron = self.env["ir.cron"]
         result = {"events": 0, "invoices": 0, "errors": 0}
