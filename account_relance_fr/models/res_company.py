@@ -278,7 +278,10 @@ class ResCompany(models.Model):
                 ]
             )
             moves.action_post()
-            # replay the nights that led here, so the history and levels are real
+            # replay the nights that led here, so the history and levels are real, written
+            # as the nightly run writes it: in the company's language
+            env = env(context=dict(env.context, lang=company._relance_lang()))
+            moves = moves.with_env(env)
             Move = env["account.move"].with_context(mail_notrack=True)
             first_due = min(moves.mapped("invoice_date_due"))
             day = first_due

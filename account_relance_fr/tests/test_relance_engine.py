@@ -8,7 +8,7 @@ from lxml import etree
 from odoo.addons.base.models.ir_qweb import IrQweb as BaseIrQweb
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import Form, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from .common import RelanceCommon
 
@@ -926,3 +926,24 @@ class TestRelanceEngine(RelanceCommon):
         self.level(0).delay = 3
         self.assertEqual(move.relance_next_date, self.day0 + timedelta(days=3))
         self.assertEqual(self.run_relance(self.day0 + timedelta(days=3))["events"], 1)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceDemo(TransactionCase):
+    def test_demo_history_in_the_company_language(self):
+        """The demo replays the last nights as the nightly run writes them: the history of
+        the French demo company is in French."""
+        company = self.env.ref("base.demo_company_fr", raise_if_not_found=False)
+        events = self.env["account.relance.event"].search([("company_id", "in", company.ids)])
+        if not events:
+            self.skipTest("installed without demo data")
+        self.assertEqual(company._relance_lang(), "fr_FR")
+        notes = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "in", events.partner_id.ids),
+                ("subtype_id", "=", self.env.ref("account_relance_fr.mt_relance").id),
+            ]
+        )
+        self.assertTrue(notes.filtered(lambda m: "e-mail en file d'attente" in m.body))
+        self.assertFalse(notes.filtered(lambda m: "Dunning" in m.body or "queued" in m.body))
