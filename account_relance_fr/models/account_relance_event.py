@@ -259,6 +259,15 @@ class AccountRelanceEvent(models.Model):
 
     @api.model
     def _relance_prepare_vals(self, key, moves, today):
+        """The values of the action of ``moves`` at ``key``, its lines included."""
+        vals = self._relance_prepare_event_vals(key, moves, today)
+        vals["line_ids"] = [
+            Command.create(line_vals) for line_vals in self._relance_line_vals(vals, moves, today)
+        ]
+        return vals
+
+    @api.model
+    def _relance_prepare_event_vals(self, key, moves, today):
         company, partner, currency, level = key
         contact = partner._relance_addressee()
         # the user who runs it by hand, when the customer has nobody; never OdooBot (the
@@ -267,50 +276,62 @@ class AccountRelanceEvent(models.Model):
             partner._relance_responsible(company, [*moves.invoice_user_id])
             or self.env.user._relance_working()
         )
-        # the lines' copies of the action's fields, given so that they are not computed
-        shared = {
+        return {
             "date": today,
             "company_id": company.id,
             "partner_id": partner.id,
             "channel": level.channel,
-        }
-        return {
-            **shared,
             "currency_id": currency.id,
             "contact_id": contact.id,
             "level_id": level.id,
             "amount_due": sum(moves.mapped("amount_residual")),
             "auto": bool(self.env.context.get("relance_auto")),
             "user_id": responsible.id,
-            "line_ids": [
-                Command.create(
-                    {
-                        **shared,
-                        "active": True,
-                        "move_id": move.id,
-                        "level_id": level.id,
-                        "currency_id": move.currency_id.id,
-                        "invoice_name": move.name,
-                        "invoice_date": move.invoice_date,
-                        "invoice_date_due": move.invoice_date_due,
-                        "amount_total": move.amount_total,
-                        "amount_residual": move.amount_residual,
-                        "days_overdue": (today - move.invoice_date_due).days,
-                    }
-                )
-                for move in moves.sorted(lambda m: (m.invoice_date_due, m.id))
-            ],
         }
 
     @api.model
+    def _relance_line_vals(self, event_vals, moves, today):
+        """One line per invoice, with its copies of the action's fields (so that they are
+        not computed), in the order of the due dates."""
+        shared = {key: event_vals[key] for key in ("date", "company_id", "partner_id", "channel")}
+        return [
+            {
+                **shared,
+                "active": True,
+                "move_id": move.id,
+                "level_id": event_vals["level_id"],
+                "currency_id": move.currency_id.id,
+                "invoice_name": move.name,
+                "invoice_date": move.invoice_date,
+                "invoice_date_due": move.invoice_date_due,
+                "amount_total": move.amount_total,
+                "amount_residual": move.amount_residual,
+                "days_overdue": (today - move.invoice_date_due).days,
+            }
+            for move in moves.sorted(lambda m: (m.invoice_date_due, m.id))
+        ]
+
+    @api.model
     def _relance_create_level(self, level, groups, today, manual_values=None):
+        event_vals = [
+            self._relance_prepare_event_vals(key, moves, today) for key, moves in groups.items()
+        ]
         # no "created" note nor the running user as follower on every action: the action's
         # own email and notes are its history
         events = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            [self._relance_prepare_vals(key, moves, today) for key, moves in groups.items()]
+            event_vals
         )
         events = events.with_env(self.env)
+        self.env["account.relance.event.line"]._relance_insert(
+            [
+                dict(line_vals, event_id=event.id)
+                for event, vals, moves in zip(events, event_vals, groups.values(), strict=True)
+                for line_vals in self._relance_line_vals(vals, moves, today)
+            ]
+        )
         all_moves = self.env["account.move"].union(*groups.values())
+        events.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
+        all_moves.invalidate_recordset(["relance_event_line_ids"])
         all_moves._relance_write({"relance_level_id": level.id, "relance_last_date": today})
         events._relance_execute(manual_values=manual_values)
         return events

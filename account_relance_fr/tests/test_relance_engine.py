@@ -123,6 +123,14 @@ class TestRelanceEngine(RelanceCommon):
         # the event line keeps the amounts of the day
         line = events[0].line_ids
         self.assertEqual((line.move_id, line.amount_residual, line.days_overdue), (move, 1000.0, 7))
+        self.assertEqual(
+            (line.invoice_name, line.invoice_date, line.invoice_date_due, line.amount_total),
+            (move.name, move.invoice_date, move.invoice_date_due, move.amount_total),
+        )
+        self.assertEqual((line.level_id, line.currency_id), (self.levels[0], move.currency_id))
+        # written in one statement, with the ORM's log columns
+        self.assertEqual((line.create_uid, line.write_uid), (self.env.user, self.env.user))
+        self.assertTrue(line.create_date and line.write_date)
         # and follows its action when it changes: archived with it
         events[0].write({"date": events[0].date + timedelta(days=1)})
         events[0].action_archive()
