@@ -17,6 +17,7 @@ from . import (
     ir_qweb,
     mail_activity,
     mail_mail,
+    mail_thread,
     res_company,
     res_config_settings,
     res_partner,

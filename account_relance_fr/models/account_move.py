@@ -426,12 +426,25 @@ class AccountMove(models.Model):
         Customers another worker holds are waited for at the end, then done if it left
         anything (an invoice it could not see yet).
 
+        The responsibles are notified once of the actions the run gave them, at its end
+        (``_relance_notify_responsibles``), not once per activity as Odoo does.
+
         :param commit: commit after each batch (cron); otherwise each batch runs in a
             savepoint so that a failing batch does not undo the others.
         :return: dict with the number of ``events`` created and ``invoices`` advanced.
         """
+        # "activity_event_ids": the actions given an activity, in the batches done
+        result = {"events": 0, "invoices": 0, "errors": 0, "activity_event_ids": []}
+        self.with_context(relance_notify_later=True)._relance_run_batches(
+            companies, moves, result, batch_size=batch_size, commit=commit, today=today
+        )
+        events = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
+        events.exists().filtered("activity_id")._relance_notify_responsibles()
+        return result
+
+    def _relance_run_batches(self, companies, moves, result, *, batch_size, commit, today):
+        """The batches of ``_relance_run``, counted in ``result``."""
         today = today or fields.Date.context_today(self)
-        result = {"events": 0, "invoices": 0, "errors": 0}
         if not companies:
             return result
         self._relance_expire_promises(today, companies, commit=commit)
@@ -568,6 +581,7 @@ class AccountMove(models.Model):
                     stats = moves._relance_process(today)
                 result["events"] += stats["events"]
                 result["invoices"] += stats["invoices"]
+                result.setdefault("activity_event_ids", []).extend(stats["activity_event_ids"])
                 held = set(held)
                 return [pid for pid in partner_ids if pid not in held]
             except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as exc:
@@ -764,11 +778,15 @@ class AccountMove(models.Model):
             key = (move.company_id, move.commercial_partner_id, move.currency_id, level)
             groups[key] |= move
         if not groups:
-            return {"events": 0, "invoices": 0}
+            return {"events": 0, "invoices": 0, "activity_event_ids": []}
         events = self.env["account.relance.event"]._relance_create(
             groups, today, manual_values=manual_values
         )
-        return {"events": len(events), "invoices": sum(len(g) for g in groups.values())}
+        return {
+            "events": len(events),
+            "invoices": sum(len(g) for g in groups.values()),
+            "activity_event_ids": events.filtered("activity_id").ids,
+        }
 
     def _relance_write(self, vals):
         """Write the dunning bookkeeping of many invoices at once.

@@ -10,6 +10,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import email_normalize, email_normalize_all, html2plaintext
+from odoo.tools.mail import html_to_inner_content
+
+from ..lib import text
 
 _logger = logging.getLogger(__name__)
 
@@ -110,7 +113,9 @@ class AccountRelanceEvent(models.Model):
         help="The email attaches the invoices in PDF: it is queued right after the nightly "
         "run, which does not render PDFs while it holds the invoices.",
     )
+    # the reminder email, in the customer's chatter
     message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    message_body = fields.Html("Reminder email", related="message_id.body")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     error_message = fields.Text(readonly=True)
     registered_number = fields.Char("Registered letter number", tracking=True)
@@ -409,9 +414,14 @@ class AccountRelanceEvent(models.Model):
     def _relance_send_template(self, template):
         """Render ``template`` for all events at once and queue the mails (one insert).
 
-        As ``mail.template.send_mail_batch``, except that only the email is wrapped in the
-        template's layout: the chatter keeps the message itself, as ``message_post``
-        does, not a laid-out copy (a third larger, all of it sanitised again)."""
+        As ``mail.template.send_mail_batch``, except that:
+
+        * the email is posted on the customer, as Odoo's own follow-up does: the customer's
+          chatter is the history of what was sent to them, and their answers land there;
+          the action links its email (``message_id``) and shows it;
+        * only the email is wrapped in the template's layout: the chatter keeps the
+          message itself, as ``message_post`` does, not a laid-out copy (a third larger,
+          all of it sanitised again)."""
         template._send_check_access(self.ids)
         # the body compiled once for the batch, not once per customer (see ir.qweb)
         values = template.with_context(relance_qweb_memo={})._generate_template(
@@ -426,6 +436,8 @@ class AccountRelanceEvent(models.Model):
             if not vals.get("email_from"):
                 vals.pop("email_from", None)
             vals.update(
+                model=event.partner_id._name,
+                res_id=event.partner_id.id,
                 recipient_ids=[Command.link(pid) for pid in vals.get("partner_ids") or []],
                 attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
                 subtype_id=subtype_id,
@@ -468,8 +480,8 @@ class AccountRelanceEvent(models.Model):
             .sudo()
             .create(
                 {
-                    "model": self._name,
-                    "res_id": self.id,
+                    "model": self.partner_id._name,
+                    "res_id": self.partner_id.id,
                     "subject": values["subject"],
                     "body_html": self._relance_layout(
                         self.level_id.mail_template_id, values["body"], self._relance_lang()
@@ -493,10 +505,26 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         if not template.email_layout_xmlid:
             return body
+        # the message of the layout, as _render_encapsulate makes it, with its preview (the
+        # line a mail client shows below the subject) computed from the beginning of the
+        # body only (see lib.text.email_preview)
+        message = (
+            self.env["mail.message"]
+            .sudo()
+            .new(
+                {
+                    "body": body,
+                    "model": self._name,
+                    "res_id": self.id,
+                    "preview": text.email_preview(html_to_inner_content(Markup(body))),
+                }
+            )
+        )
         return template.with_context(lang=lang)._render_encapsulate(
             template.email_layout_xmlid,
             body,
             add_context={
+                "message": message,
                 "company": self.company_id,
                 "model_description": self.env["ir.model"]
                 .with_context(lang=lang)
@@ -507,13 +535,10 @@ class AccountRelanceEvent(models.Model):
         )
 
     def _relance_link_mails(self, mails):
-        by_event = {mail.res_id: mail for mail in mails}
+        """Link each action of ``self`` to its email (``mails``, in the same order)."""
         attach = self.filtered(lambda e: e.level_id.attach_invoices)
         pdfs = attach.line_ids.move_id._relance_invoice_pdfs() if attach else {}
-        for event in self:
-            mail = by_event.get(event.id)
-            if not mail:
-                continue
+        for event, mail in zip(self, mails, strict=True):
             vals = {
                 "mail_id": mail.id,
                 "message_id": mail.mail_message_id.id,
@@ -553,9 +578,46 @@ class AccountRelanceEvent(models.Model):
                     "date_deadline": event.date,
                 }
             )
-        activities = self.env["mail.activity"].sudo().create(vals_list)
+        # Odoo notifies the assignee of each activity; a night assigns tens of them to
+        # each responsible: one notification each, listing them, instead
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
         for event, activity in zip(self, activities, strict=True):
             event.activity_id = activity
+        if not self.env.context.get("relance_notify_later"):
+            self._relance_notify_responsibles()  # otherwise at the end of the run
+
+    def _relance_notify_responsibles(self):
+        """Notify each responsible once of the actions of ``self`` they are given (inbox or
+        email, as they chose in their preferences), in their language: what Odoo's
+        assignment notification tells, for all of them at once."""
+        by_user = self.filtered(
+            lambda e: e.activity_id and e.user_id != self.env.user and e.user_id._relance_working()
+        ).grouped("user_id")
+        for user, user_events in by_user.items():
+            events = user_events.with_context(lang=user.lang or self.env.lang)
+            env = events.env
+            items = Markup("").join(
+                Markup('<li><a href="%s">%s</a> (%s)</li>')
+                % (
+                    event._notify_get_action_link("view"),
+                    event.name,
+                    event.activity_id.activity_type_id.name,
+                )
+                for event in events
+            )
+            count = len(events)
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=env._("Dunning: %s action(s) to do", count),
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (env._("%s dunning action(s) were assigned to you:", count), items),
+                email_layout_xmlid="mail.mail_notification_light",
+            )
 
     def _relance_activity_note(self):
         self.ensure_one()
@@ -571,16 +633,20 @@ class AccountRelanceEvent(models.Model):
     def _relance_log_chatter(self):
         """The action in the chatter of the customer and of each invoice (batch).
 
-        A queued reminder email is noted on the invoices only when the company asks for it
-        (``relance_log_invoice_emails``): each invoice lists its reminders in its Dunning tab,
-        and a night of emails would otherwise write one more message per invoice. Letters,
-        calls, formal notices, actions to validate and failures are always noted."""
+        A reminder email is in the customer's chatter already (it is posted there): the
+        customer gets a note for the other actions only (letters, calls, formal notices,
+        actions to validate, failures). A queued reminder email is noted on the invoices
+        only when the company asks for it (``relance_log_invoice_emails``): each invoice
+        lists its reminders in its Dunning tab, and a night of emails would otherwise write
+        one more message per invoice."""
         move_bodies, partner_bodies = {}, {}
         for event in self:
             summary = event._relance_summary()
             if not event.mail_id or event.company_id.relance_log_invoice_emails:
                 for move in event.line_ids.move_id:
                     move_bodies[move.id] = summary
+            if event.message_id:
+                continue
             partner_bodies[event.partner_id.id] = (
                 partner_bodies.get(event.partner_id.id, Markup(""))
                 + summary
@@ -588,7 +654,7 @@ class AccountRelanceEvent(models.Model):
             )
         Move = self.env["account.move"]
         Move._relance_log(Move.browse(list(move_bodies)), move_bodies)
-        Move._relance_log(self.partner_id, partner_bodies)
+        Move._relance_log(self.partner_id.browse(list(partner_bodies)), partner_bodies)
 
     def _relance_summary(self):
         self.ensure_one()
@@ -630,29 +696,52 @@ class AccountRelanceEvent(models.Model):
 
     # ------------------------------------------------------------------ customer's answers
     def message_update(self, msg_dict, update_vals=None):
-        """An email received on a dunning action is the customer's answer to its reminder
-        (Odoo routes the replies to the record of the message they answer): a payment
-        announced, a question, a dispute. The actions the run creates have no follower, so
-        Odoo would notify nobody: the responsible follows the action from its first
-        answer, and is notified of it as any follower; the customer's chatter, where the
-        reminders are noted, notes the answer with a link to the action."""
+        """An email received on a dunning action: the customer's answer to a reminder of an
+        earlier version, which posted the reminders on the actions (they are posted on the
+        customer now, where the answers land: see ``res.partner.message_update``)."""
         result = super().message_update(msg_dict, update_vals=update_vals)
+        self._relance_answered(msg_dict, on_action=True)
+        return result
+
+    def _relance_answered(self, msg_dict, on_action=False):
+        """The customer answered the reminder of these actions: a payment announced, a
+        question, a dispute. The actions the run creates have no follower, so Odoo would
+        notify nobody: the responsible is notified of it, and the action notes it with a
+        quote. An answer that landed on the action (``on_action``, reminders of earlier
+        versions) makes the responsible a follower of the action instead, and is noted in
+        the customer's chatter with a link to the action."""
         author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
-        if author.user_ids.filtered(lambda u: not u.share):
-            return result  # a colleague's answer to a notification, not the customer's
-        responsibles = self.user_id._relance_working()
-        if responsibles:
-            self.sudo().message_subscribe(partner_ids=responsibles.partner_id.ids)
+        if not self or author.user_ids.filtered(lambda u: not u.share):
+            return  # a colleague's answer to a notification, not the customer's
         text = textwrap.shorten(
             html2plaintext(msg_dict.get("body") or ""), ANSWER_PREVIEW, placeholder=" [...]"
         )
+        sender = msg_dict.get("email_from") or ""
+        if not on_action:
+            for record in self.sudo():
+                event = record._relance_company_lang()
+                intro = event.env._("Answer of %(sender)s to this reminder:", sender=sender)
+                event.message_post(
+                    body=Markup("<p>%s</p><blockquote>%s</blockquote>") % (intro, text),
+                    author_id=author.id or None,
+                    email_from=sender or None,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    partner_ids=event.user_id._relance_working().partner_id.ids,
+                    # the user the incoming mail server runs as may be the responsible
+                    notify_author_mention=True,
+                )
+            return
+        responsibles = self.user_id._relance_working()
+        if responsibles:
+            self.sudo().message_subscribe(partner_ids=responsibles.partner_id.ids)
         bodies = defaultdict(Markup)
         for record in self:
             event = record._relance_company_lang()
             # the translated sentence escaped, then its values: the sender is escaped,
             # the link to the action kept
             intro = escape(event.env._("Answer of %(sender)s to the reminder %(action)s:")) % {
-                "sender": msg_dict.get("email_from") or "",
+                "sender": sender,
                 "action": event._get_html_link(),
             }
             bodies[event.partner_id.id] += Markup("<p>%s</p><blockquote>%s</blockquote>") % (
@@ -660,7 +749,6 @@ class AccountRelanceEvent(models.Model):
                 text,
             )
         self.env["account.move"].sudo()._relance_log(self.partner_id.sudo(), bodies)
-        return result
 
     def _relance_company_lang(self):
         """These actions (of one company) in the language of their company when the
@@ -711,7 +799,8 @@ class AccountRelanceEvent(models.Model):
         )
 
     def _message_receive_bounce(self, email, partner):
-        """A bounce that comes back later marks the action failed as well."""
+        """A bounce of a reminder of an earlier version, posted on the action, marks the
+        action failed as well (see ``mail.thread._routing_handle_bounce`` for the others)."""
         result = super()._message_receive_bounce(email, partner)
         bounced = email_normalize(email)
         events = self.filtered(

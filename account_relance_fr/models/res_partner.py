@@ -217,3 +217,13 @@ class ResPartner(models.Model):
     def action_relance_log_call(self):
         self.ensure_one()
         return self.relance_open_invoice_ids.action_relance_log_call()
+
+    def message_update(self, msg_dict, update_vals=None):
+        """An email answering a reminder (posted on the customer, where Odoo routes the
+        replies) is the customer's answer to its dunning action."""
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        if msg_dict.get("parent_id"):
+            self.env["account.relance.event"].sudo().search(
+                [("message_id", "=", msg_dict["parent_id"]), ("partner_id", "in", self.ids)]
+            )._relance_answered(msg_dict)
+        return result

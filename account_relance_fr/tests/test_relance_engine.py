@@ -85,9 +85,10 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(move.relance_state, "in_progress")
         self.assertEqual(move.relance_last_date, self.day0 + timedelta(days=60))
         self.assertFalse(move.relance_next_level_id)
-        # every action is in the chatter of the customer, with its own subtype; the call,
-        # the letter and the formal notice in the invoice's chatter too, the two emails only
-        # when the company asks for it (the invoice's Dunning tab lists all five)
+        # every action is in the chatter of the customer, with its own subtype (the two
+        # emails themselves, a note for the others); the call, the letter and the formal
+        # notice in the invoice's chatter too, the two emails only when the company asks
+        # for it (the invoice's Dunning tab lists all five)
         subtype = self.env.ref("account_relance_fr.mt_relance")
         notes = move.message_ids.filtered(lambda m: m.subtype_id == subtype)
         self.assertEqual(len(notes), 3)
@@ -97,9 +98,15 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(
             len(self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)), 5
         )
-        # the emails are in the actions' chatter with the same subtype
+        # the emails are posted on the customer, as Odoo's follow-up does, with the same
+        # subtype, and shown on their actions
         self.assertEqual(emails.message_id, emails.mail_id.mail_message_id)
         self.assertEqual(emails.message_id.subtype_id, subtype)
+        self.assertEqual(set(emails.message_id.mapped("model")), {"res.partner"})
+        self.assertEqual(set(emails.message_id.mapped("res_id")), {self.customer.id})
+        self.assertEqual(emails.message_id, self.customer.message_ids & emails.message_id)
+        self.assertFalse(emails.message_ids.filtered(lambda m: m.subtype_id == subtype))
+        self.assertIn(move.name, emails[0].message_body)
         # the email is wrapped in the template's layout (header, company footer); the
         # chatter keeps the message itself, invoice table included, as message_post does
         mail = emails[0].mail_id
@@ -149,10 +156,10 @@ class TestRelanceEngine(RelanceCommon):
         self.assertTrue(event.mail_id)
         self.assertFalse(moves.message_ids.filtered(lambda m: m.subtype_id == subtype))
         self.assertEqual(moves.relance_event_line_ids.event_id, event)
-        note = self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)
-        self.assertEqual(len(note), 1)
-        self.assertIn(self.level(0).name, note.body)
-        self.assertTrue(all(name in note.body for name in moves.mapped("name")))
+        # the email itself, posted on the customer, lists the invoices
+        email = self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)
+        self.assertEqual(email, event.message_id)
+        self.assertTrue(all(name in email.body for name in moves.mapped("name")))
 
         self.env["res.config.settings"].create({"relance_log_invoice_emails": True}).execute()
         self.assertTrue(self.company.relance_log_invoice_emails)
@@ -166,9 +173,10 @@ class TestRelanceEngine(RelanceCommon):
             self.assertIn(self.customer.email, notes.body)
 
     def test_customer_reply_reaches_the_responsible(self):
-        """A customer's answer to a reminder (routed by Odoo to the dunning action it
-        answers) notifies the action's responsible, who does not follow the actions the
-        run creates, and is noted in the customer's chatter next to the reminders."""
+        """A customer's answer to a reminder lands in the customer's chatter, next to the
+        reminder (Odoo routes a reply to the record of the message it answers), and the
+        action notes it with a quote, notifying its responsible: the actions the run
+        creates have no follower, so Odoo would notify nobody."""
         self.env["mail.alias.domain"].create({"name": "relance.example"})
         move = self.invoice()
         self.run_relance(self.day0 + timedelta(days=7))
@@ -189,34 +197,23 @@ class TestRelanceEngine(RelanceCommon):
             "Bonjour, la facture a ete reglee par virement le 20 janvier.\r\n"
         )
         thread_id = self.env["mail.thread"].message_process(None, raw)
-        self.assertEqual(thread_id, event.id)
-        answer = event.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(thread_id, self.customer.id)
+        answer = self.customer.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertEqual(len(answer), 1)
         self.assertEqual(answer.author_id, self.customer)
-        self.assertIn(responsible.partner_id, event.message_partner_ids)
-        self.assertIn(responsible.partner_id, answer.notification_ids.res_partner_id)
-        subtype = self.env.ref("account_relance_fr.mt_relance")
-        note = self.customer.message_ids.filtered(
-            lambda m: m.subtype_id == subtype and "20 janvier" in m.body
-        )
+        self.assertEqual(answer.parent_id, reminder)
+        note = event.message_ids.filtered(lambda m: "20 janvier" in m.body)
         self.assertEqual(len(note), 1)
-        self.assertIn(f'data-oe-id="{event.id}"', note.body)
         self.assertIn("compta@boulangerie.example", note.body)
-        # a second answer notifies again, without a second subscription
-        thread_id = self.env["mail.thread"].message_process(
+        self.assertIn(responsible.partner_id, note.notification_ids.res_partner_id)
+        self.assertNotIn(responsible.partner_id, event.message_partner_ids, "not a follower")
+        # a second answer is noted and notified again
+        self.env["mail.thread"].message_process(
             None, raw.replace("answer-1@", "answer-2@").replace("20 janvier", "21 janvier")
         )
-        self.assertEqual(thread_id, event.id)
-        self.assertEqual(
-            len(
-                event.message_follower_ids.filtered(
-                    lambda f: f.partner_id == responsible.partner_id
-                )
-            ),
-            1,
-        )
-        self.assertEqual(len(self.customer.message_ids.filtered(lambda m: "janvier" in m.body)), 2)
-        # a colleague's answer to a notification of the action is not the customer's
+        note = event.message_ids.filtered(lambda m: "21 janvier" in m.body)
+        self.assertIn(responsible.partner_id, note.notification_ids.res_partner_id)
+        # a colleague's answer to the reminder is not the customer's
         colleague = self.env["res.users"].create(
             {
                 "name": "Colleague",
@@ -233,8 +230,36 @@ class TestRelanceEngine(RelanceCommon):
             )
             .replace("20 janvier", "22 janvier"),
         )
-        self.assertTrue(event.message_ids.filtered(lambda m: m.author_id == colleague.partner_id))
-        self.assertFalse(self.customer.message_ids.filtered(lambda m: "22 janvier" in m.body))
+        self.assertTrue(
+            self.customer.message_ids.filtered(lambda m: m.author_id == colleague.partner_id)
+        )
+        self.assertFalse(event.message_ids.filtered(lambda m: "22 janvier" in m.body))
+
+    def test_reply_to_a_reminder_of_an_earlier_version(self):
+        """Earlier versions posted the reminders on the actions: an answer to one of them
+        lands on the action, makes its responsible a follower and is noted in the
+        customer's chatter with a link to the action."""
+        self.env["mail.alias.domain"].create({"name": "relance.example"})
+        move = self.invoice()
+        self.run_relance(self.day0 + timedelta(days=7))
+        event = self.events_of(move)
+        event.message_id.sudo().write({"model": event._name, "res_id": event.id})
+        reminder = event.message_id
+        thread_id = self.env["mail.thread"].message_process(
+            None,
+            "From: Comptabilite <compta@boulangerie.example>\r\n"
+            f"To: {reminder.reply_to}\r\n"
+            f"Subject: Re: {reminder.subject}\r\n"
+            "Message-Id: <answer-old@boulangerie.example>\r\n"
+            f"In-Reply-To: {reminder.message_id}\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Reglement parti le 20 janvier.\r\n",
+        )
+        self.assertEqual(thread_id, event.id)
+        self.assertIn(event.user_id.partner_id, event.message_partner_ids)
+        note = self.customer.message_ids.filtered(lambda m: "20 janvier" in m.body)
+        self.assertEqual(len(note), 1)
+        self.assertIn(f'data-oe-id="{event.id}"', note.body)
 
     def test_next_date_and_catch_up_keeps_spacing(self):
         """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
@@ -712,6 +737,7 @@ class TestRelanceEngine(RelanceCommon):
         self.assertNotEqual(other_policy, self.policy)
         self.assertEqual(other_policy.company_id, other_company)
         self.assertEqual(len(other_policy.level_ids), 5)
+        (self.company | other_company).relance_log_invoice_emails = True
         mine = self.invoice()
         theirs = self.invoice(company=other_company)
         self.run_relance(self.day0 + timedelta(days=7))
@@ -775,6 +801,58 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(len(notification), 1)
         self.assertEqual(notification.state, "outgoing")
 
+    def test_responsible_notified_once_per_run(self):
+        """Odoo emails the assignee of each activity; the run assigns many at once: its
+        responsible gets one notification listing them, in their language, with a link to
+        each action, and none per activity."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        controller = self.env["res.users"].create(
+            {
+                "name": "Contrôleuse crédit",
+                "login": "controle.digest",
+                "email": "controle@example.com",
+                "lang": "fr_FR",
+                "notification_type": "email",
+                "group_ids": [Command.link(self.env.ref("account.group_account_invoice").id)],
+            }
+        )
+        customers = self.env["res.partner"].create(
+            [
+                {"name": name, "is_company": True, "relance_user_id": controller.id}
+                for name in ("Sans Email A", "Sans Email B", "Sans Email C")
+            ]
+        )
+        moves = self.env["account.move"].union(*(self.invoice(partner=c) for c in customers))
+        mails_before = self.env["mail.mail"].search([])
+        # one customer per batch: the notification is sent at the end of the run
+        self.env["account.move"]._relance_run(
+            companies=self.company, today=self.day0 + timedelta(days=7), batch_size=1
+        )
+        events = self.events_of(moves)
+        self.assertEqual(len(events.activity_id), 3)
+        self.assertEqual(events.activity_id.user_id, controller)
+        notification = self.env["mail.mail"].search(
+            [("id", "not in", mails_before.ids), ("recipient_ids", "in", controller.partner_id.id)]
+        )
+        self.assertEqual(len(notification), 1, "one for the run, not one per activity")
+        self.assertIn("3 action(s) de relance vous ont été assignées", notification.body_html)
+        for event in events:
+            self.assertIn(event.name, notification.body_html)
+            self.assertIn(f"res_id={event.id}", notification.body_html)
+        # the user who runs it by hand is not notified of what they gave themselves
+        customers.relance_user_id = self.env.user
+        mails_before = self.env["mail.mail"].search([])
+        self.run_relance(self.day0 + timedelta(days=21))
+        self.assertEqual(len(self.events_of(moves)), 6)
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [
+                    ("id", "not in", mails_before.ids),
+                    ("recipient_ids", "in", self.env.user.partner_id.id),
+                ]
+            )
+        )
+
     def test_cron_writes_in_the_company_language(self):
         """A scheduled action runs with an empty context (``ir.cron``): the nightly run
         writes its notes, activities and messages in the company's language, not in
@@ -782,6 +860,7 @@ class TestRelanceEngine(RelanceCommon):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.company.partner_id.lang = "fr_FR"
         self.env.user.lang = "en_US"
+        self.company.relance_log_invoice_emails = True
         move = self.invoice()
         no_email = self.customer.copy({"name": "Sans Email", "email": False})
         other = self.invoice(partner=no_email)
@@ -794,13 +873,16 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(result["events"], 2)
         self.assertEqual(move.relance_level_id, self.level(0))
         subtype = self.env.ref("account_relance_fr.mt_relance")
-        note = self.customer.message_ids.filtered(lambda m: m.subtype_id == subtype)
+        note = move.message_ids.filtered(lambda m: m.subtype_id == subtype)
         self.assertEqual(len(note), 1)
         self.assertIn("e-mail en file d'attente pour compta@boulangerie.example", note.body)
         self.assertIn("Premier rappel", note.body)
         self.assertNotIn("queued", note.body)
         event = self.events_of(other)
         self.assertEqual(event.error_message, "Le client n'a pas d'adresse e-mail valide.")
+        note = no_email.message_ids.filtered(lambda m: m.subtype_id == subtype)
+        self.assertIn("Le client n'a pas d'adresse e-mail valide.", note.body)
+        self.assertIn("Premier rappel", note.body)
         self.assertIn("1 facture(s)", event.activity_id.note)
         self.assertIn("Premier rappel", event.activity_id.summary)
 
@@ -811,6 +893,7 @@ class TestRelanceEngine(RelanceCommon):
         self.company.partner_id.lang = "fr_FR"
         other_company = self.setup_other_company(name="Société B")["company"]
         other_company.partner_id.lang = "en_US"
+        (self.company | other_company).relance_log_invoice_emails = True
         mine = self.invoice()
         theirs = self.invoice(company=other_company)
         companies = self.env["res.company"].sudo().search([("relance_auto_run", "=", True)])
@@ -830,7 +913,7 @@ class TestRelanceEngine(RelanceCommon):
         for move, words in ((mine, "e-mail en file d'attente"), (theirs, "email queued")):
             event = self.events_of(move).sudo()
             self.assertEqual(len(event), 1)
-            note = event.partner_id.message_ids.filtered(
+            note = move.sudo().message_ids.filtered(
                 lambda m, event=event: (
                     m.subtype_id == subtype and f'data-oe-id="{event.id}"' in m.body
                 )

@@ -46,7 +46,7 @@ class TestRelanceHostileInput(RelanceCommon):
             sorted(email for values in outgoing for email in values["email_to_normalized"]),
             ["compta@plusieurs.example", "direction@plusieurs.example"],
         )
-        event._message_receive_bounce("direction@plusieurs.example", partner)
+        self.bounce(event, "direction@plusieurs.example")
         self.assertEqual(event.state, "failed")
 
     def test_invoicing_contact_with_or_without_email(self):
@@ -250,21 +250,51 @@ class TestRelanceHostileInput(RelanceCommon):
         # once fixed, the same action is sent again: never a second event
         event.action_send_email()
         self.assertEqual(len(self.events_of(move)), 1)
+        self.assertEqual(event.state, "done")
+        self.assertEqual(event.message_id.message_type, "email_outgoing")
         self.assertEqual(
-            len(event.message_ids.filtered(lambda m: m.message_type == "email_outgoing")) >= 1, True
+            (event.message_id.model, event.message_id.res_id), ("res.partner", self.customer.id)
+        )
+
+    def bounce(self, event, email, env=None):
+        """The bounce of the reminder of ``event`` from ``email``, as Odoo's mail gateway
+        hands it over (``message_route`` found the bounced message)."""
+        env = env or self.env
+        reminder = event.message_id
+        env["mail.thread"]._routing_handle_bounce(
+            None,
+            {
+                "bounced_email": email,
+                "bounced_partner": env["res.partner"].search([("email", "ilike", email)]),
+                "bounced_msg_ids": [reminder.message_id],
+                "bounced_message": reminder.with_env(env),
+                "email_from": "MAILER-DAEMON@relance.example",
+                "to": "bounce@relance.example",
+                "message_id": f"<bounce-{event.id}@relance.example>",
+                "body": "550 5.1.1 mailbox unavailable",
+            },
         )
 
     def test_bounce_marks_the_action_failed(self):
         move = self.invoice()
         self.run_relance(self.day0 + timedelta(days=7))
         event = self.events_of(move)
+        self.assertEqual(event.message_id.model, "res.partner", "posted on the customer")
         # in the language of the context (without one: the company's, see
         # test_failure_and_answer_noted_in_the_company_language)
-        event.with_context(lang="en_US")._message_receive_bounce(
-            "compta@boulangerie.example", self.customer
-        )
+        self.bounce(event, "compta@boulangerie.example", self.env(context={"lang": "en_US"}))
         self.assertEqual(event.state, "failed")
         self.assertIn("bounced", event.error_message)
+        self.assertTrue(event.activity_ids, "the responsible is asked to act")
+        # a reminder of an earlier version, posted on the action, bounces on the action
+        other = self.invoice(partner=self.customer_fr)
+        self.run_relance(self.day0 + timedelta(days=7))
+        old = self.events_of(other)
+        old.message_id.sudo().write({"model": old._name, "res_id": old.id})
+        old.with_context(lang="en_US")._message_receive_bounce(
+            "factures@atelier.example", self.customer_fr
+        )
+        self.assertEqual(old.state, "failed")
 
     def test_failure_and_answer_noted_in_the_company_language(self):
         """The mail queue and the incoming mail server are scheduled actions, which run
@@ -277,9 +307,7 @@ class TestRelanceHostileInput(RelanceCommon):
         self.run_relance(self.day0 + timedelta(days=7))
         bounced, refused = self.events_of(moves).sorted(lambda e: e.partner_id != self.customer)
         cron_env = self.env(context={})  # the environment of a scheduled action
-        bounced.with_env(cron_env)._message_receive_bounce(
-            "compta@boulangerie.example", self.customer
-        )
+        self.bounce(bounced, "compta@boulangerie.example", cron_env)
         self.assertEqual(
             bounced.error_message,
             "L'e-mail n'a pas été distribué : rejeté par compta@boulangerie.example",
@@ -300,7 +328,7 @@ class TestRelanceHostileInput(RelanceCommon):
             "Content-Type: text/plain; charset=utf-8\r\n\r\n"
             "Reglement parti hier.\r\n",
         )
-        note = self.customer.message_ids.filtered(lambda m: "Reglement parti hier" in m.body)
+        note = bounced.message_ids.filtered(lambda m: "Reglement parti hier" in m.body)
         self.assertIn("Réponse de", note.body)
 
     def test_other_mails_of_an_action_do_not_fail_it(self):
