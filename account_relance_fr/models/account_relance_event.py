@@ -713,7 +713,7 @@ class AccountRelanceEvent(models.Model):
         author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
         if not self or author.user_ids.filtered(lambda u: not u.share):
             return  # a colleague's answer to a notification, not the customer's
-        text = textwrap.shorten(
+        quote = textwrap.shorten(
             html2plaintext(msg_dict.get("body") or ""), ANSWER_PREVIEW, placeholder=" [...]"
         )
         sender = msg_dict.get("email_from") or ""
@@ -722,7 +722,7 @@ class AccountRelanceEvent(models.Model):
                 event = record._relance_company_lang()
                 intro = event.env._("Answer of %(sender)s to this reminder:", sender=sender)
                 event.message_post(
-                    body=Markup("<p>%s</p><blockquote>%s</blockquote>") % (intro, text),
+                    body=Markup("<p>%s</p><blockquote>%s</blockquote>") % (intro, quote),
                     author_id=author.id or None,
                     email_from=sender or None,
                     message_type="comment",
@@ -746,7 +746,7 @@ class AccountRelanceEvent(models.Model):
             }
             bodies[event.partner_id.id] += Markup("<p>%s</p><blockquote>%s</blockquote>") % (
                 intro,
-                text,
+                quote,
             )
         self.env["account.move"].sudo()._relance_log(self.partner_id.sudo(), bodies)
 
