@@ -1029,12 +1029,17 @@ class TestRelanceDemo(TransactionCase):
         if not events:
             self.skipTest("installed without demo data")
         self.assertEqual(company._relance_lang(), "fr_FR")
+        # the notes of the actions other than emails (the emails are in each customer's
+        # language)
         notes = self.env["mail.message"].search(
             [
                 ("model", "=", "res.partner"),
                 ("res_id", "in", events.partner_id.ids),
                 ("subtype_id", "=", self.env.ref("account_relance_fr.mt_relance").id),
+                ("message_type", "=", "notification"),
             ]
         )
-        self.assertTrue(notes.filtered(lambda m: "e-mail en file d'attente" in m.body))
-        self.assertFalse(notes.filtered(lambda m: "Dunning" in m.body or "queued" in m.body))
+        self.assertTrue(notes)
+        self.assertTrue(all(m.body.startswith("<p>Relances ") for m in notes))
+        self.assertTrue(notes.filtered(lambda m: "à faire par" in m.body))
+        self.assertFalse(notes.filtered(lambda m: "Dunning" in m.body or "to do by" in m.body))
