@@ -24,6 +24,11 @@ import common  # noqa: E402
 from common import log  # noqa: E402
 
 MEASURE = [common.PY, str(common.BENCH / "measure.py")]
+# a reminder email: an outgoing email with the dunning subtype
+REMINDER = (
+    "m.message_type = 'email_outgoing' AND m.subtype_id = (SELECT res_id FROM ir_model_data "
+    "WHERE module = 'account_relance_fr' AND name = 'mt_relance')"
+)
 
 
 def q(db, sql):
@@ -52,13 +57,15 @@ def check(db, reference):
         "email_done_without_mail": one(
             "SELECT count(*) FROM account_relance_event WHERE channel = 'email' "
             "AND state = 'done' AND mail_id IS NULL"),
+        # the reminders are posted on the customers (since 19.0.1.3.0): a reminder email
+        # (dunning subtype) that no action links is one sent a second time
         "reminders_mailed_twice": one(
-            "SELECT count(*) FROM (SELECT m.res_id FROM mail_mail mm JOIN mail_message m "
-            "ON m.id = mm.mail_message_id WHERE m.model = 'account.relance.event' "
-            "AND m.message_type = 'email_outgoing' GROUP BY m.res_id HAVING count(*) > 1) d"),
+            "SELECT count(*) FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id "
+            f"WHERE {REMINDER} AND NOT EXISTS "
+            "(SELECT 1 FROM account_relance_event e WHERE e.mail_id = mm.id)"),
         "reminder_mails": one(
             "SELECT count(*) FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id "
-            "WHERE m.model = 'account.relance.event' AND m.message_type = 'email_outgoing'"),
+            f"WHERE {REMINDER}"),
         "levels_without_event": one(
             "SELECT count(*) FROM account_move m WHERE m.relance_level_id IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM account_relance_event_line l "
