@@ -91,12 +91,5 @@ def apply_upper_bounds(names):
             return original_log(self, records, bodies)
 
         AccountMove._relance_log = _relance_log
-    if "nocustomeremailnote" in names:
-        original_chatter = AccountRelanceEvent._relance_log_chatter
-
-        def _relance_log_chatter(self):
-            return original_chatter(self.filtered(lambda e: not e.mail_id))
-
-        AccountRelanceEvent._relance_log_chatter = _relance_log_chatter
     if "nosend" in names:
         AccountRelanceEvent._relance_send_template = lambda self, template: None

@@ -67,7 +67,7 @@ class AccountRelanceEventLine(models.Model):
 
     @api.model
     def _relance_insert(self, vals_list):
-        """Insert the lines of a night's actions in one statement.
+        """Insert the lines of a night's actions, one statement per 1,000 lines.
 
         They are most of what the nightly run writes (one per invoice dunned) and the ORM's
         ``create`` converts each value on its own, a new record per amount for the currency
