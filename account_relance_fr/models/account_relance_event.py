@@ -407,7 +407,8 @@ class AccountRelanceEvent(models.Model):
                         ),
                     }
                 )
-                events._relance_schedule_activities()
+                # notified now: the run collects only the activities of its batches
+                events.with_context(relance_notify_later=False)._relance_schedule_activities()
             if commit and not self.env["ir.cron"]._commit_progress():
                 return queued  # time is up: the next run queues the rest
 
@@ -806,7 +807,12 @@ class AccountRelanceEvent(models.Model):
         events = self.filtered(
             lambda e: e.mail_id and bounced in email_normalize_all(e.contact_id.email or "")
         )
-        for company_events in events.grouped("company_id").values():
+        events._relance_mail_bounced(email)
+        return result
+
+    def _relance_mail_bounced(self, email):
+        """The reminder of these actions bounced from ``email``: each company's actions
+        failed, with the reason in its language."""
+        for company_events in self.grouped("company_id").values():
             in_lang = company_events._relance_company_lang()
             in_lang._relance_mail_failed(in_lang.env._("bounced from %s", email))
-        return result

@@ -642,6 +642,16 @@ class TestRelanceEngine(RelanceCommon):
         """The PDFs cannot be rendered: the action is marked failed with the reason and an
         activity, and the run goes on."""
         self.level(0).attach_invoices = True
+        controller = self.env["res.users"].create(
+            {
+                "name": "Contrôleuse PDF",
+                "login": "controle.pdf",
+                "email": "controle.pdf@example.com",
+                "notification_type": "email",
+                "group_ids": [Command.link(self.env.ref("account.group_account_invoice").id)],
+            }
+        )
+        self.customer.relance_user_id = controller
         move = self.invoice()
 
         def broken(records):
@@ -658,6 +668,12 @@ class TestRelanceEngine(RelanceCommon):
             event.activity_id.activity_type_id,
             self.env.ref("account_relance_fr.mail_act_relance_validate"),
         )
+        # its responsible is notified of it, after the run's batches as during them
+        notification = self.env["mail.mail"].search(
+            [("recipient_ids", "in", controller.partner_id.id)]
+        )
+        self.assertEqual(len(notification), 1)
+        self.assertIn(event.name, notification.body_html)
         self.assertEqual(move.relance_level_id, self.level(0))
 
     def test_really_broken_template(self):
