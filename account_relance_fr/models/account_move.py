@@ -439,7 +439,7 @@ class AccountMove(models.Model):
             companies, moves, result, batch_size=batch_size, commit=commit, today=today
         )
         events = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
-        events.exists().filtered("activity_id")._relance_notify_responsibles()
+        events.exists()._relance_notify_responsibles()
         return result
 
     def _relance_run_batches(self, companies, moves, result, *, batch_size, commit, today):
@@ -581,7 +581,7 @@ class AccountMove(models.Model):
                     stats = moves._relance_process(today)
                 result["events"] += stats["events"]
                 result["invoices"] += stats["invoices"]
-                result.setdefault("activity_event_ids", []).extend(stats["activity_event_ids"])
+                result["activity_event_ids"] += stats["activity_event_ids"]
                 held = set(held)
                 return [pid for pid in partner_ids if pid not in held]
             except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as exc:

@@ -12,14 +12,7 @@ class MailThread(models.AbstractModel):
         result = super()._routing_handle_bounce(email_message, message_dict)
         bounced = message_dict.get("bounced_message")
         if bounced and message_dict.get("bounced_email"):
-            events = (
-                self.env["account.relance.event"]
-                .sudo()
-                .search([("message_id", "=", bounced.id), ("state", "!=", "failed")])
-            )
-            for company_events in events.grouped("company_id").values():
-                in_lang = company_events._relance_company_lang()
-                in_lang._relance_mail_failed(
-                    in_lang.env._("bounced from %s", message_dict["bounced_email"])
-                )
+            self.env["account.relance.event"].sudo().search(
+                [("message_id", "=", bounced.id), ("state", "!=", "failed")]
+            )._relance_mail_bounced(message_dict["bounced_email"])
         return result
