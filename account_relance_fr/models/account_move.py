@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import ast
 import logging
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -19,6 +20,7 @@ from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
 from ..lib import ladder
+from .ir_qweb import MEMO_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -190,7 +192,11 @@ class AccountMove(models.Model):
         "company_id.relance_policy_id",
     )
     def _compute_relance_next(self):
-        ladders = {}
+        self._relance_compute_next({})
+
+    def _relance_compute_next(self, ladders):
+        """``_compute_relance_next`` with the ladders ``ladders`` already resolved (see
+        ``_relance_ladder``)."""
         for move in self:
             nxt = when = None
             if (
@@ -435,7 +441,8 @@ class AccountMove(models.Model):
         """
         # "activity_event_ids": the actions given an activity, in the batches done
         result = {"events": 0, "invoices": 0, "errors": 0, "activity_event_ids": []}
-        self.with_context(relance_notify_later=True)._relance_run_batches(
+        # the email templates compiled once for the run, not once per batch (see ir.qweb)
+        self.with_context(relance_notify_later=True, **{MEMO_KEY: {}})._relance_run_batches(
             companies, moves, result, batch_size=batch_size, commit=commit, today=today
         )
         events = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
@@ -645,13 +652,15 @@ class AccountMove(models.Model):
             _logger.info("Expired promises handled by a concurrent run")
             self.env.invalidate_all()
 
-    def _relance_next_levels(self, today):
+    def _relance_next_levels(self, today, ladders=None):
         """Map each invoice of ``self`` to the level it reaches today (or nothing).
 
         Not dunned: customers blocked, whose receivable is not positive once their
         unreconciled credit notes and payments are counted, and invoices past their
-        limitation date (a prescribed debt is left to a person)."""
-        ladders, targets, blocked = {}, {}, {}
+        limitation date (a prescribed debt is left to a person). ``ladders``: the cache of
+        ``_relance_ladder``, filled."""
+        ladders = {} if ladders is None else ladders
+        targets, blocked = {}, {}
         levels = self.env["account.relance.level"]
         balances = self._relance_net_balances()
         skipped = {"credit": 0, "prescribed": 0}
@@ -727,10 +736,14 @@ class AccountMove(models.Model):
         """The active ladder (``LevelSpec`` list) of this invoice's customer in its company,
         kept in ``cache`` so that a batch resolves each customer's policy once."""
         self.ensure_one()
-        key = (self.commercial_partner_id, self.company_id)
+        key = (self.commercial_partner_id.id, self.company_id.id)
         if key not in cache:
             policy = self.commercial_partner_id._relance_policy(self.company_id)
-            cache[key] = policy._level_specs() if policy else []
+            # most customers follow their company's policy: its ladder is read once
+            policy_key = ("policy", policy.id)
+            if policy_key not in cache:
+                cache[policy_key] = policy._level_specs() if policy else []
+            cache[key] = cache[policy_key]
         return cache[key]
 
     def _relance_current_spec_id(self, specs):
@@ -772,7 +785,8 @@ class AccountMove(models.Model):
         Invoices of one customer reaching the same level are grouped into one action per
         company and currency. Returns counts.
         """
-        targets = self._relance_next_levels(today)
+        ladders = {}
+        targets = self._relance_next_levels(today, ladders)
         groups = defaultdict(self.browse)
         for move, level in targets.items():
             key = (move.company_id, move.commercial_partner_id, move.currency_id, level)
@@ -780,7 +794,7 @@ class AccountMove(models.Model):
         if not groups:
             return {"events": 0, "invoices": 0, "activity_event_ids": []}
         events = self.env["account.relance.event"]._relance_create(
-            groups, today, manual_values=manual_values
+            groups, today, manual_values=manual_values, ladders=ladders
         )
         return {
             "events": len(events),
@@ -788,7 +802,7 @@ class AccountMove(models.Model):
             "activity_event_ids": events.filtered("activity_id").ids,
         }
 
-    def _relance_write(self, vals):
+    def _relance_write(self, vals, ladders=None):
         """Write the dunning bookkeeping of many invoices at once.
 
         ``account.move.write`` re-checks and re-synchronises the accounting of every invoice
@@ -797,22 +811,24 @@ class AccountMove(models.Model):
         dunning state and next step. The chatter gets the run's own notes instead of
         tracking messages."""
         assert set(vals) <= RELANCE_BOOKKEEPING, set(vals) - RELANCE_BOOKKEEPING
-        return models.Model.write(self, vals)
+        models.Model.write(self, vals)
+        if ladders is not None:
+            # the next step computed now from the ladders the batch already resolved (see
+            # ``_relance_ladder``), not at the flush, which would resolve them again
+            next_fields = [self._fields["relance_next_date"], self._fields["relance_next_level_id"]]
+            with self.env.protecting(next_fields, self):
+                self._relance_compute_next(ladders)
+        return True
 
     def _relance_ensure_tokens(self):
-        """Portal access tokens of the invoices linked from the emails, set in one query (a
-        random UUID each, as ``portal.mixin`` does; nothing depends on the field)."""
-        missing = self.filtered(lambda m: not m.access_token)
-        if not missing:
-            return
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_move SET access_token = gen_random_uuid()::text"
-                " WHERE id = ANY(%s) AND COALESCE(access_token, '') = ''",
-                missing.ids,
-            )
-        )
-        missing.invalidate_recordset(["access_token"])
+        """Portal access tokens of the invoices linked from the emails: a random UUID each,
+        as ``portal.mixin`` does, set in the cache only (``Field.write``), so that the
+        flush writes it in the same UPDATE as the invoice's dunning level, not in a second
+        one (a new version of every invoice row). Nothing depends on the field."""
+        field = self._fields["access_token"]
+        for move in self:
+            if not move.access_token:
+                field.write(move, str(uuid.uuid4()))
 
     # ------------------------------------------------------------------ chatter
     def _relance_log(self, records, bodies):

@@ -13,6 +13,7 @@ from odoo.tools import email_normalize, email_normalize_all, html2plaintext
 from odoo.tools.mail import html_to_inner_content
 
 from ..lib import text
+from .ir_qweb import MEMO_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -207,10 +208,12 @@ class AccountRelanceEvent(models.Model):
 
     # ------------------------------------------------------------------ creation (nightly run)
     @api.model
-    def _relance_create(self, groups, today, manual_values=None):
+    def _relance_create(self, groups, today, manual_values=None, ladders=None):
         """Create and perform one action per group ``{(company, partner, currency, level):
         invoices}``. A level whose template fails is retried customer by customer, and a
-        customer whose action fails is logged on its record and left for the next run."""
+        customer whose action fails is logged on its record and left for the next run.
+        ``ladders``: the ladders of the invoices' customers, when the caller resolved them
+        (``account.move._relance_ladder``)."""
         by_level = defaultdict(dict)
         for key, moves in groups.items():
             by_level[key[3]][key] = moves
@@ -218,7 +221,9 @@ class AccountRelanceEvent(models.Model):
         for level, level_groups in by_level.items():
             try:
                 with self.env.cr.savepoint():
-                    events |= self._relance_create_level(level, level_groups, today, manual_values)
+                    events |= self._relance_create_level(
+                        level, level_groups, today, manual_values, ladders
+                    )
                 continue
             except CONCURRENCY_ERRORS:
                 raise
@@ -230,7 +235,7 @@ class AccountRelanceEvent(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         events |= self._relance_create_level(
-                            level, {key: moves}, today, manual_values
+                            level, {key: moves}, today, manual_values, ladders
                         )
                 except CONCURRENCY_ERRORS:
                     raise
@@ -317,7 +322,7 @@ class AccountRelanceEvent(models.Model):
         ]
 
     @api.model
-    def _relance_create_level(self, level, groups, today, manual_values=None):
+    def _relance_create_level(self, level, groups, today, manual_values=None, ladders=None):
         event_vals = [
             self._relance_prepare_event_vals(key, moves, today) for key, moves in groups.items()
         ]
@@ -337,7 +342,9 @@ class AccountRelanceEvent(models.Model):
         all_moves = self.env["account.move"].union(*groups.values())
         events.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
         all_moves.invalidate_recordset(["relance_event_line_ids"])
-        all_moves._relance_write({"relance_level_id": level.id, "relance_last_date": today})
+        all_moves._relance_write(
+            {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
+        )
         events._relance_execute(manual_values=manual_values)
         return events
 
@@ -424,11 +431,22 @@ class AccountRelanceEvent(models.Model):
           message itself, as ``message_post`` does, not a laid-out copy (a third larger,
           all of it sanitised again)."""
         template._send_check_access(self.ids)
-        # the body compiled once for the batch, not once per customer (see ir.qweb)
-        values = template.with_context(relance_qweb_memo={})._generate_template(
-            self.ids, MAIL_RENDER_FIELDS
-        )
-        langs = template._render_lang(self.ids) if template.lang else {}
+        # the body compiled once for the batch (or the whole run, which gives its memo),
+        # not once per customer (see ir.qweb), and the language of each customer rendered
+        # once: given to _generate_template, which would otherwise render it again
+        memo = self.env.context.get(MEMO_KEY)
+        memo = {} if memo is None else memo
+        values, langs = {}, {}
+        for lang, (lang_template, res_ids) in template._classify_per_lang(self.ids).items():
+            langs.update(dict.fromkeys(res_ids, lang))
+            context = {MEMO_KEY: memo}
+            if lang:
+                context["template_preview_lang"] = lang
+            values.update(
+                lang_template.with_context(**context)._generate_template(
+                    res_ids, MAIL_RENDER_FIELDS
+                )
+            )
         subtype_id = self._relance_subtype_id()
         vals_list, attachments_list = [], []
         for event in self:

@@ -20,7 +20,8 @@ class AccountRelanceEventLine(models.Model):
     event_id = fields.Many2one(
         "account.relance.event", required=True, index=True, ondelete="cascade"
     )
-    move_id = fields.Many2one("account.move", "Invoice", required=True, index=True)
+    # no index of its own: the unique index on (move_id, level_id) serves it
+    move_id = fields.Many2one("account.move", "Invoice", required=True)
     level_id = fields.Many2one("account.relance.level", required=True, index=True)
     # Copies of the action's fields, for searching and grouping the lines. The nightly run
     # gives them at creation: thousands of lines are then neither computed nor written a

@@ -15,7 +15,7 @@ class IrQweb(models.AbstractModel):
         ``mail.render.mixin`` renders the body of a mail template for each record from a
         new ``etree``, which Odoo compiles every time (only named templates are cached):
         the Python code generated, compiled and checked again for every customer. Under
-        ``relance_qweb_memo`` (a dict given by the dunning run for one batch), an inline
+        ``relance_qweb_memo`` (a dict given by the dunning run for the run), an inline
         template already compiled with the same source and the same rendering context
         (language, restricted mode, ...) reuses its code. The code depends on nothing
         else: the values of each record are given at rendering."""

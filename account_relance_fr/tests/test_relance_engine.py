@@ -261,6 +261,44 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(len(note), 1)
         self.assertIn(f'data-oe-id="{event.id}"', note.body)
 
+    def test_next_step_written_by_the_run(self):
+        """The run writes each invoice's next step from the ladders it resolved for the
+        batch (one per policy, not per customer): the same as the ORM's own computation,
+        for customers on different policies, with the new portal token in the same write."""
+        five = self.env["account.relance.policy"].search(
+            [("company_id", "=", self.company.id), ("id", "!=", self.policy.id)]
+        )
+        self.customer_fr.with_company(self.company).relance_policy_id = five
+        standard = self.invoice() | self.invoice(amount=300.0, due=self.day0 + timedelta(days=3))
+        other = self.invoice(self.customer_fr)
+        moves = standard | other
+        self.assertFalse(any(moves.mapped("access_token")))
+        day = self.day0 + timedelta(days=12)
+        self.run_relance(day)
+        self.assertEqual(standard.relance_level_id, self.level(0))
+        self.assertEqual(other.relance_level_id, five.level_ids.sorted("sequence")[0])
+        self.env.flush_all()
+        written = {m.id: (m.relance_next_level_id, m.relance_next_date) for m in moves}
+        self.assertEqual(written[standard[0].id], (self.level(1), day + timedelta(days=14)))
+        # five-step ladder: the email at 40 days comes 30 days after the call at 10
+        self.assertEqual(
+            written[other.id], (five.level_ids.sorted("sequence")[1], day + timedelta(days=30))
+        )
+        self.env.invalidate_all()
+        for fname in ("relance_next_date", "relance_next_level_id"):
+            self.env.add_to_compute(moves._fields[fname], moves)
+        moves._recompute_recordset(["relance_next_date", "relance_next_level_id"])
+        self.assertEqual(
+            {m.id: (m.relance_next_level_id, m.relance_next_date) for m in moves}, written
+        )
+        # the tokens linked from the email are stored; the call (five-step ladder) links none
+        mail = self.events_of(standard).mail_id
+        self.assertEqual(len(mail), 1)
+        for move in standard:
+            self.assertTrue(move.access_token)
+            self.assertIn(f"access_token={move.access_token}", mail.body_html)
+        self.assertFalse(self.events_of(other).mail_id)
+
     def test_next_date_and_catch_up_keeps_spacing(self):
         """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
         move = self.invoice()
