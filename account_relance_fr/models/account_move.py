@@ -58,11 +58,15 @@ RELANCE_BOOKKEEPING = {
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Neither the level nor the state is indexed (nor is the next step, see
+    # _relance_due_idx): the nightly run moves thousands of invoices a level up, and an
+    # update that changes no indexed column is a HOT update in PostgreSQL, which leaves the
+    # thirty indexes of the journal entries as they are. Like the move's own state and
+    # payment state, they are few values that a search reads without an index of its own.
     relance_level_id = fields.Many2one(
         "account.relance.level",
         "Dunning level",
         copy=False,
-        index=True,
         tracking=True,
         readonly=True,
         help="Last dunning level performed for this invoice.",
@@ -92,7 +96,6 @@ class AccountMove(models.Model):
         "Dunning state",
         compute="_compute_relance_state",
         store=True,
-        index=True,
     )
     relance_promise_date = fields.Date("Promised payment date", copy=False, tracking=True)
     relance_promise_amount = fields.Monetary("Promised amount", copy=False)
@@ -153,9 +156,11 @@ class AccountMove(models.Model):
 
     # the nightly run reads the due invoices of a batch of customers: without this index
     # PostgreSQL scans the whole journal-entry table for every batch (150 ms per batch at
-    # 160,000 invoices); only the invoices with a next step are in it
+    # 160,000 invoices). Only the open customer invoices are in it, by customer: not their
+    # next step, which the run changes on every invoice it moves (see relance_level_id)
     _relance_due_idx = models.Index(
-        "(commercial_partner_id, relance_next_date) WHERE relance_next_date IS NOT NULL"
+        "(commercial_partner_id) WHERE move_type = 'out_invoice' AND state = 'posted'"
+        " AND payment_state IN ('not_paid', 'partial')"
     )
 
     # ------------------------------------------------------------------ computes

@@ -299,6 +299,30 @@ class TestRelanceEngine(RelanceCommon):
             self.assertIn(f"access_token={move.access_token}", mail.body_html)
         self.assertFalse(self.events_of(other).mail_id)
 
+    def test_run_writes_no_indexed_column(self):
+        """Moving an invoice a level up changes no indexed column of the journal entries,
+        so that PostgreSQL updates its row in place (HOT update) instead of adding an entry
+        to each of their thirty indexes, for every invoice of the night."""
+        written = {
+            "relance_level_id",
+            "relance_last_date",
+            "relance_next_date",
+            "relance_next_level_id",
+            "relance_state",
+            "access_token",
+            "write_date",
+            "write_uid",
+        }
+        self.env.cr.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+            " WHERE indrelid = 'account_move'::regclass"
+        )
+        indexes = self.env.cr.fetchall()
+        self.assertIn("account_move_relance_due_idx", dict(indexes))
+        for name, definition in indexes:
+            with self.subTest(index=name):
+                self.assertFalse({column for column in written if column in definition}, definition)
+
     def test_next_date_and_catch_up_keeps_spacing(self):
         """An invoice found late climbs one step at a time, keeping the ladder's spacing."""
         move = self.invoice()
