@@ -727,7 +727,8 @@ class AccountMove(models.Model):
                     "relance_level_id": level.id,
                     "relance_last_date": today,
                     "relance_initialized": True,
-                }
+                },
+                ladders=ladders,
             )
             note = self.env._(
                 "Already overdue when the dunning was installed: placed at level %s. "

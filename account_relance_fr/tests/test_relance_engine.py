@@ -299,6 +299,25 @@ class TestRelanceEngine(RelanceCommon):
             self.assertIn(f"access_token={move.access_token}", mail.body_html)
         self.assertFalse(self.events_of(other).mail_id)
 
+    def test_placement_at_installation_writes_the_next_step(self):
+        """The invoices placed on the level their age reached at installation get the next
+        step of their ladder, written from the ladders the placement resolved: the same as
+        the ORM's own computation."""
+        move = self.invoice()
+        day = self.day0 + timedelta(days=25)
+        placed = self.env["account.move"]._relance_place_existing(day)
+        self.assertIn(move, placed)
+        self.assertEqual(move.relance_level_id, self.level(1))
+        self.assertTrue(move.relance_initialized)
+        self.env.flush_all()
+        written = (move.relance_next_level_id, move.relance_next_date)
+        self.assertEqual(written, (self.level(2), day + timedelta(days=9)))
+        self.env.invalidate_all()
+        for fname in ("relance_next_date", "relance_next_level_id"):
+            self.env.add_to_compute(move._fields[fname], move)
+        move._recompute_recordset(["relance_next_date", "relance_next_level_id"])
+        self.assertEqual((move.relance_next_level_id, move.relance_next_date), written)
+
     def test_run_writes_no_indexed_column(self):
         """Moving an invoice a level up changes no indexed column of the journal entries,
         so that PostgreSQL updates its row in place (HOT update) instead of adding an entry
