@@ -21,3 +21,28 @@ def email_preview(text, width=PREVIEW_WIDTH):
     if len(collapsed) > 2 * width:
         collapsed = collapsed[: 2 * width]
     return textwrap.shorten(collapsed, width, placeholder=PREVIEW_PLACEHOLDER)
+
+
+def email_preview_of_html(html, inner_content, width=PREVIEW_WIDTH):
+    """``email_preview(inner_content(html))``, reading only the beginning of ``html``.
+
+    ``inner_content`` is Odoo's ``html_to_inner_content`` (tags removed, entities decoded,
+    blanks reduced): run on a whole reminder, the invoice table included, it costs as much
+    as the rest of the layout. Cut just before a tag, the beginning of the HTML gives the
+    beginning of that text (tags are whole, entities too: in rendered HTML, ``<`` opens a
+    tag or a comment, nothing else), and ``email_preview`` needs only its first twice
+    ``width`` characters, blanks collapsed. A comment could hold a ``<``: the whole text
+    is then read."""
+    end = 4 * width
+    while end < len(html):
+        cut = html.find("<", end)
+        if cut < 0:
+            break
+        head = html[:cut]
+        if "<!--" in head:
+            break
+        text = inner_content(head)
+        if len(" ".join(text.split())) > 2 * width:
+            return email_preview(text, width)
+        end *= 2
+    return email_preview(inner_content(html), width)

@@ -526,7 +526,7 @@ class AccountRelanceEvent(models.Model):
             return body
         # the message of the layout, as _render_encapsulate makes it, with its preview (the
         # line a mail client shows below the subject) computed from the beginning of the
-        # body only (see lib.text.email_preview)
+        # body only (see lib.text.email_preview_of_html)
         message = (
             self.env["mail.message"]
             .sudo()
@@ -535,7 +535,9 @@ class AccountRelanceEvent(models.Model):
                     "body": body,
                     "model": self._name,
                     "res_id": self.id,
-                    "preview": text.email_preview(html_to_inner_content(Markup(body))),
+                    "preview": text.email_preview_of_html(
+                        Markup(body), lambda html: html_to_inner_content(Markup(html))
+                    ),
                 }
             )
         )

@@ -46,3 +46,60 @@ def test_preview_same_as_odoo_on_random_texts():
             words.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, size))))
         value = "".join(word + rng.choice(blanks) for word in words)
         assert text.email_preview(value) == odoo_preview(value), value
+
+
+def inner_content():
+    """Odoo's ``html_to_inner_content`` on rendered (trusted) HTML, as the layout calls it;
+    without Odoo, the same steps."""
+    try:
+        from markupsafe import Markup
+
+        from odoo.tools.mail import html_to_inner_content
+    except ImportError:
+        import html as htmllib
+        import re
+
+        def html_to_inner_content(value):
+            value = re.sub(r"<(div|p|br|tr)[^>]*>|\n", " ", value)
+            value = re.sub(r"<.*?>", "", value)
+            value = re.sub(r" {2,}|\t", " ", value).replace("\xa0", " ")
+            return htmllib.unescape(value).strip()
+
+        return html_to_inner_content
+    return lambda value: html_to_inner_content(Markup(value))
+
+
+def reminder_html(rng, rows):
+    cells = "".join(
+        f'<tr><td><a href="https://x.example/my/invoices/{n}?access_token=t{n}">FAC/2026/{n:05d}'
+        f'</a></td><td>0{n % 9 + 1}/01/2026</td><td style="text-align: right;">1&nbsp;2{n},00'
+        "&nbsp;€</td></tr>"
+        for n in range(rows)
+    )
+    intro = " ".join(
+        "".join(rng.choice("abcdefghijéè&<>\"'") for _ in range(rng.randint(1, 12)))
+        for _ in range(rng.randint(0, 80))
+    )
+    intro = intro.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        f"<div>\n        <p>Bonjour <b>Client</b> {intro},</p>\n"
+        f'        <table style="width: 100%" border="1"><tbody>{cells}</tbody></table>\n'
+        "        <p>Cordialement,<br/>Relance Bench SAS</p>\n</div>"
+    )
+
+
+def test_preview_of_html_reads_the_beginning_only():
+    """The same line as the preview of the whole text, for reminders of any length, with
+    entities, tags and line breaks around the cut; comments make it read everything."""
+    content = inner_content()
+    rng = random.Random(441)
+    for _ in range(400):
+        html = reminder_html(rng, rng.choice([0, 1, 3, 10, 40]))
+        if rng.random() < 0.1:
+            html = html.replace("<table", "<!-- a < b --><table")
+        expected = text.email_preview(content(html))
+        assert text.email_preview_of_html(html, content) == expected, html
+    read = []
+    html = reminder_html(rng, 200)
+    text.email_preview_of_html(html, lambda value: read.append(len(value)) or content(value))
+    assert max(read) < len(html) / 10
