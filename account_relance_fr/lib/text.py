@@ -26,14 +26,15 @@ def email_preview(text, width=PREVIEW_WIDTH):
 def email_preview_of_html(html, inner_content, width=PREVIEW_WIDTH):
     """``email_preview(inner_content(html))``, reading only the beginning of ``html``.
 
-    ``inner_content`` is Odoo's ``html_to_inner_content`` (tags removed, entities decoded,
-    blanks reduced): run on a whole reminder, the invoice table included, it costs as much
-    as the rest of the layout. Cut just before a tag, the beginning of the HTML gives the
-    beginning of that text (tags are whole, entities too: in rendered HTML, ``<`` opens a
-    tag or a comment, nothing else), and ``email_preview`` needs only its first twice
-    ``width`` characters, blanks collapsed. A comment could hold a ``<``: the whole text
-    is then read."""
-    end = 4 * width
+    ``html``: rendered by QWeb, which escapes every ``<`` of the text and of the attribute
+    values, so that ``<`` opens a tag or a comment, nothing else. ``inner_content`` is
+    Odoo's ``html_to_inner_content`` (tags removed, entities decoded, blanks reduced): run
+    on a whole reminder, the invoice table included, it costs as much as the rest of the
+    layout. Cut just before a tag, the beginning of the HTML gives the beginning of that
+    text (its tags and entities are whole), and ``email_preview`` needs only its first
+    twice ``width`` characters, blanks collapsed. A comment could hold a ``<``: the whole
+    text is then read."""
+    end = 8 * width  # the indented text and the tags of a reminder: about a quarter is text
     while end < len(html):
         cut = html.find("<", end)
         if cut < 0:

@@ -462,7 +462,10 @@ class AccountRelanceEvent(models.Model):
                 subtype_id=subtype_id,
                 body=vals["body_html"],
                 body_html=event._relance_layout(
-                    template, vals["body_html"], langs.get(event.id) or self.env.lang
+                    template,
+                    vals["body_html"],
+                    langs.get(event.id) or self.env.lang,
+                    rendered=True,
                 ),
             )
             vals_list.append(vals)
@@ -518,15 +521,22 @@ class AccountRelanceEvent(models.Model):
         )
         self._relance_link_mails(mail)
 
-    def _relance_layout(self, template, body, lang):
+    def _relance_layout(self, template, body, lang, rendered=False):
         """``body`` wrapped in the layout of ``template`` (header, company footer), in
-        ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone without one."""
+        ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone without one.
+        ``rendered``: ``body`` comes from the QWeb renderer, which escapes every ``<`` of
+        the text and the attributes (not a body edited by the user)."""
         self.ensure_one()
         if not template.email_layout_xmlid:
             return body
         # the message of the layout, as _render_encapsulate makes it, with its preview (the
-        # line a mail client shows below the subject) computed from the beginning of the
-        # body only (see lib.text.email_preview_of_html)
+        # line a mail client shows below the subject); of a rendered body, computed from
+        # its beginning only (see lib.text.email_preview_of_html)
+        inner_content = lambda html: html_to_inner_content(Markup(html))  # noqa: E731
+        if rendered:
+            preview = text.email_preview_of_html(Markup(body), inner_content)
+        else:
+            preview = text.email_preview(inner_content(body))
         message = (
             self.env["mail.message"]
             .sudo()
@@ -535,9 +545,7 @@ class AccountRelanceEvent(models.Model):
                     "body": body,
                     "model": self._name,
                     "res_id": self.id,
-                    "preview": text.email_preview_of_html(
-                        Markup(body), lambda html: html_to_inner_content(Markup(html))
-                    ),
+                    "preview": preview,
                 }
             )
         )

@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import etree
+from markupsafe import escape
 
 from odoo.addons.base.models.ir_qweb import IrQweb as BaseIrQweb
 from odoo.exceptions import UserError
@@ -116,6 +117,11 @@ class TestRelanceEngine(RelanceCommon):
         self.assertIn(move.name, mail.mail_message_id.body)
         self.assertIn("Dear", mail.mail_message_id.body)
         self.assertEqual(mail.mail_message_id.partner_ids, self.customer, "its recipient")
+        # the preview line of the layout, read from the beginning of the body only, is the
+        # one Odoo computes from the whole message
+        preview = mail.mail_message_id.preview
+        self.assertTrue(preview.endswith("[...]"), "the body is longer than the preview")
+        self.assertIn(str(escape(preview)), mail.body_html)
         # and link the invoice in the customer portal with its own token
         self.assertTrue(move.access_token)
         self.assertIn(f"access_token={move.access_token}", emails[0].mail_id.body_html)
