@@ -4,6 +4,9 @@
 import random
 import textwrap
 
+import pytest
+from markupsafe import Markup
+
 try:
     from ._lib_import import load
 except ImportError:  # collected outside a package
@@ -49,24 +52,9 @@ def test_preview_same_as_odoo_on_random_texts():
 
 
 def inner_content():
-    """Odoo's ``html_to_inner_content`` on rendered (trusted) HTML, as the layout calls it;
-    without Odoo, the same steps."""
-    try:
-        from markupsafe import Markup
-
-        from odoo.tools.mail import html_to_inner_content
-    except ImportError:
-        import html as htmllib
-        import re
-
-        def html_to_inner_content(value):
-            value = re.sub(r"<(div|p|br|tr)[^>]*>|\n", " ", value)
-            value = re.sub(r"<.*?>", "", value)
-            value = re.sub(r" {2,}|\t", " ", value).replace("\xa0", " ")
-            return htmllib.unescape(value).strip()
-
-        return html_to_inner_content
-    return lambda value: html_to_inner_content(Markup(value))
+    """Odoo's ``html_to_inner_content`` on rendered (trusted) HTML, as the layout calls it."""
+    mail = pytest.importorskip("odoo.tools.mail", reason="compared with Odoo's own function")
+    return lambda value: mail.html_to_inner_content(Markup(value))
 
 
 def reminder_html(rng, rows):
