@@ -7,7 +7,7 @@ def post_init_hook(env):
     the level their age reached, without sending anything retroactively."""
     env["res.company"].search([])._relance_ensure_policy()
     Move = env["account.move"]
-    Move._relance_place_existing(fields.Date.context_today(Move))
+    env["account.relance.run"]._place_existing(fields.Date.context_today(Move))
     # invoices posted before the install: compute their next step on the ladder
     moves = Move.search(Move._relance_base_domain())
     env.add_to_compute(Move._fields["relance_next_date"], moves)

@@ -4,9 +4,9 @@
     python bench/measure.py ours DB DATE [--profile FILE] [--batch-size N]
     python bench/measure.py peer DB DATE
 
-``ours``: ``account.move._relance_run(companies=<bench company>, batch_size=500,
+``ours``: ``account.relance.run._run(companies=<bench company>, batch_size=500,
 commit=True, today=DATE)`` in the cron's context (``relance_auto``, activity notifications
-queued), i.e. what ``_cron_relance`` does for the bench company: levels, events, mails
+queued), i.e. what ``_cron_nightly`` does for the bench company: levels, actions, mails
 rendered and queued, activities, chatter, one commit per batch.
 
 ``peer``: the OCA ``account_credit_control`` equivalent: a ``credit.control.run`` for DATE,
@@ -44,8 +44,6 @@ def main():
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--sql-profile", type=int, default=0, metavar="N",
                         help="time every query and report the N most expensive shapes")
-    parser.add_argument("--whatif", default="",
-                        help="comma-separated runtime patches of bench/whatif.py")
     parser.add_argument("--signal-start", action="store_true",
                         help="print START when the run begins (crash/concurrency scenarios)")
     parser.add_argument("--start-at", type=float, default=0.0,
@@ -55,10 +53,6 @@ def main():
     odoo, registry = common.bootstrap(args.db)
     from odoo import fields
 
-    if args.whatif:
-        import whatif
-
-        whatif.apply(args.whatif)
     sql_times = sql_profiler(odoo) if args.sql_profile else None
 
     today = fields.Date.to_date(args.date)
@@ -106,7 +100,7 @@ def main():
         out["sql_top"] = [{"query": k, "count": n, "seconds": round(t, 3)}
                           for k, (n, t) in ranked[:args.sql_profile]]
     out.update(
-        mode=args.mode, whatif=args.whatif or None, db=args.db, date=args.date,
+        mode=args.mode, db=args.db, date=args.date,
         seconds=round(seconds, 3), python_cpu_seconds=round(cpu_seconds, 3),
         gc_cpu_seconds_by_generation=gc_cpu,
         queries=queries, emails_queued=mails, peak_rss_mb=round(common.peak_rss_mb(), 1),
@@ -151,14 +145,13 @@ def sql_profiler(odoo):
 
 def time_batches():
     """Record the duration of each batch of the engine (a wrapper, no behaviour change)."""
-    from odoo.addons.account.models.account_move import AccountMove  # noqa: F401
-    from odoo.addons.account_relance_fr.models import account_move as relance_move
+    from odoo.addons.account_relance_fr.models import account_relance_run
 
     durations = []
-    cls = relance_move.AccountMove
-    original = cls._relance_run_batch
+    cls = account_relance_run.AccountRelanceRun
+    original = cls._run_batch
 
-    def _relance_run_batch(self, ids, *args, **kwargs):
+    def _run_batch(self, ids, *args, **kwargs):
         start = time.perf_counter()
         try:
             return original(self, ids, *args, **kwargs)
@@ -166,21 +159,21 @@ def time_batches():
             # (customers, seconds, resident memory after the batch)
             durations.append((len(ids), time.perf_counter() - start, rss_now_mb()))
 
-    cls._relance_run_batch = _relance_run_batch
+    cls._run_batch = _run_batch
     return durations
 
 
 def run_ours(odoo, registry, company_id, today, batch_size):
     durations = time_batches()
     with registry.cursor() as cr:
-        # the context of _cron_relance for the company (activity notifications queued, as
+        # the context of _cron_nightly for the company (activity notifications queued, as
         # from the cron; the notes written in the company's language)
         company = common.env_for(odoo, cr)["res.company"].browse(company_id)
         env = common.env_for(odoo, cr, company_id, relance_auto=True,
                              mail_notify_force_send=False,
                              lang=company.partner_id.lang or "en_US")
         company = company.with_env(env)
-        result = env["account.move"]._relance_run(
+        result = env["account.relance.run"]._run(
             companies=company, batch_size=batch_size, commit=True, today=today
         )
         cr.commit()

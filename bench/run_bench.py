@@ -94,11 +94,11 @@ def measure_rounds(entry, repeat, peer, threads):
 
 def night_on_threads(template, date, threads):
     """Our night on ``threads`` cron threads, as shipped: the nightly run triggers its
-    helper (``_cron_relance_helper``) on Odoo's second cron thread, and both run
-    ``_relance_run`` for the same night, sharing the customers through their locks. Here:
-    ``threads`` processes start that run at the same moment on one fresh copy; the time is
-    from that moment to the end of the last one, and the data left is checked (exactly one
-    event line per invoice and level, every invariant of the scenarios)."""
+    helper (``_cron_helper``) on Odoo's second cron thread, and both run
+    ``account.relance.run._run`` for the same night, sharing the customers through their
+    locks. Here: ``threads`` processes start that run at the same moment on one fresh copy;
+    the time is from that moment to the end of the last one, and the data left is checked
+    (exactly one action line per invoice and level, every invariant of the scenarios)."""
     import scenarios
 
     db = "relance_bench_run_threads"

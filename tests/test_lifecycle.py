@@ -120,7 +120,7 @@ def test_install_upgrade_uninstall(database):
         database,
         r"""
 import json
-result = env["account.move"]._cron_relance()
+env.ref("account_relance_fr.ir_cron_relance").method_direct_trigger()
 env.cr.commit()
 print("RESULT " + json.dumps({"events": env["account.relance.event"].search_count([])}))
 """,
@@ -146,6 +146,12 @@ env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN channel, "
                "DROP COLUMN partner_id")
 # and the copy of the action's state that 19.0.1.1.0 to 19.0.1.2.3 stored on the lines
 env.cr.execute("ALTER TABLE account_relance_event_line ADD COLUMN state varchar")
+# the scheduled actions of the versions before 19.0.1.4.0, one of them given an argument
+move_model = env.ref("account.model_account_move").id
+env.ref("account_relance_fr.ir_cron_relance").write(
+    {"model_id": move_model, "code": "model._cron_relance(batch_size=250)"})
+env.ref("account_relance_fr.ir_cron_relance_helper").write(
+    {"model_id": move_model, "code": "model._cron_relance_helper()"})
 env.cr.execute("UPDATE ir_module_module SET latest_version = '19.0.1.0.0' "
                "WHERE name = 'account_relance_fr'")
 env.cr.commit()
@@ -165,7 +171,11 @@ env.cr.execute("SELECT count(*) FROM information_schema.columns"
                " WHERE table_name = 'account_relance_event_line' AND column_name = 'state'")
 state_column = env.cr.fetchone()[0]
 company = env["res.company"].browse(%(company)s)
+crons = [env.ref("account_relance_fr." + xmlid) for xmlid in ("ir_cron_relance",
+                                                              "ir_cron_relance_helper")]
+crons[0].method_direct_trigger()
 print("RESULT " + json.dumps({
+    "crons": [(cron.model_id.model, cron.code.strip()) for cron in crons],
     "notes_kept": company.relance_log_invoice_emails,
     "notes_other_company": env["res.company"].search([("id", "!=", company.id)], limit=1)
                            .relance_log_invoice_emails,
@@ -179,6 +189,11 @@ print("RESULT " + json.dumps({
     manifest = ast.literal_eval((ROOT / "account_relance_fr" / "__manifest__.py").read_text())
     assert upgraded["version"] == manifest["version"]
     assert upgraded["lines"] == [["done", "email", True]]
+    # the scheduled actions moved to the run's model, their argument kept
+    assert upgraded["crons"] == [
+        ["account.relance.run", "model._cron_nightly(batch_size=250)"],
+        ["account.relance.run", "model._cron_helper()"],
+    ]
     assert upgraded["state_column"] == 0, "read from the action since 19.0.1.2.4"
     # it sent a reminder email: its invoices keep noting them; the other company sent none
     assert upgraded["notes_kept"] is True

@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Receivable indicators: aging buckets, payer badge, DSO, reminder effectiveness."""
 
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from .dates import as_date
 
 #: Aging buckets as (key, last day overdue included); beyond the last one: ``"over_90"``.
 AGING_BUCKETS = (("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90))
@@ -18,8 +19,16 @@ BAD_AVG_DAYS_LATE = 30
 BAD_LATE_RATIO = 0.5
 
 
-def _as_date(value):
-    return value.date() if isinstance(value, datetime) else value
+def aging_ranges():
+    """The aging buckets in order as ``(key, first day, last day)``, overdue days included,
+    ``None`` where a bucket has no bound: the board's SQL and the statement are built from
+    them."""
+    ranges, first = [], None
+    for key, last_day in AGING_BUCKETS:
+        ranges.append((key, first, last_day))
+        first = last_day + 1
+    ranges.append((AGING_OVER, first, None))
+    return ranges
 
 
 def aging_bucket(days_overdue):
@@ -59,6 +68,6 @@ def paid_within_rate(reminder_dates_and_paid_dates, days):
     total = paid = 0
     for reminder_date, paid_date in reminder_dates_and_paid_dates:
         total += 1
-        if paid_date and (_as_date(paid_date) - _as_date(reminder_date)).days <= days:
+        if paid_date and (as_date(paid_date) - as_date(reminder_date)).days <= days:
             paid += 1
     return paid / total if total else 0.0

@@ -15,28 +15,35 @@ PRESCRIPTION_YEARS = {"business": 5, "consumer": 2}
 PRESCRIPTION_WARNING_DAYS = 90
 
 
-def _as_date(value):
+def as_date(value):
+    """``value`` as a :class:`~datetime.date` (a datetime is truncated to its date)."""
     return value.date() if isinstance(value, datetime) else value
 
 
 def end_of_month(d):
     """Last day of the month of ``d``."""
-    return _as_date(d) + relativedelta(day=31)
+    return as_date(d) + relativedelta(day=31)
 
 
 def add_years(d, n):
     """``d`` plus ``n`` years; 29 February becomes 28 February in a non-leap year."""
-    return _as_date(d) + relativedelta(years=n)
+    return as_date(d) + relativedelta(years=n)
 
 
 def due_date_net(invoice_date, days):
     """Invoice date + ``days`` calendar days."""
-    return _as_date(invoice_date) + timedelta(days=days)
+    return as_date(invoice_date) + timedelta(days=days)
+
+
+def days_then_end_of_month(invoice_date, days):
+    """Invoice date + ``days`` days, then end of that month (the payment term lines'
+    "Days after invoice date, then end of month")."""
+    return end_of_month(due_date_net(invoice_date, days))
 
 
 def due_date_45_eom_a(invoice_date):
     """45 days end of month, method A: invoice date + 45 days, then end of that month."""
-    return end_of_month(due_date_net(invoice_date, EOM_45_DAYS))
+    return days_then_end_of_month(invoice_date, EOM_45_DAYS)
 
 
 def due_date_45_eom_b(invoice_date):
@@ -56,7 +63,7 @@ def exceeds_legal_cap(invoice_date, due_date):
     a due date within either bound is accepted. Sector caps (L441-11 II) are not checked here.
     """
     bound = max(legal_cap_date(invoice_date), due_date_45_eom_b(invoice_date))
-    return _as_date(due_date) > bound
+    return as_date(due_date) > bound
 
 
 def prescription_date(due_date, debtor, interruptions=()):
@@ -73,22 +80,24 @@ def prescription_date(due_date, debtor, interruptions=()):
         raise ValueError(
             f"Unknown debtor type {debtor!r}: expected one of {tuple(PRESCRIPTION_YEARS)}."
         ) from None
-    start = max([_as_date(due_date), *(_as_date(d) for d in interruptions if d)])
+    start = max([as_date(due_date), *(as_date(d) for d in interruptions if d)])
     return add_years(start, years)
 
 
 def is_near_prescription(prescription_date, today, warning_days=PRESCRIPTION_WARNING_DAYS):
     """True from ``warning_days`` days before the limitation date on (and once it has passed)."""
-    return (_as_date(prescription_date) - _as_date(today)).days <= warning_days
+    return (as_date(prescription_date) - as_date(today)).days <= warning_days
 
 
 def is_prescribed(prescription_date, today):
     """True once the limitation date is over (Code civil 2229: its last day is accomplished)."""
-    return _as_date(today) > _as_date(prescription_date)
+    return as_date(today) > as_date(prescription_date)
 
 
 __all__ = [
     "add_years",
+    "as_date",
+    "days_then_end_of_month",
     "due_date_45_eom_a",
     "due_date_45_eom_b",
     "due_date_net",

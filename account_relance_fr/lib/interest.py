@@ -6,8 +6,10 @@ Rates are percent floats (``12.15`` means 12.15 %). Money comes in as floats, is
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from .dates import as_date
 
 BUSINESS = "business"
 CONSUMER = "consumer"
@@ -36,11 +38,6 @@ class RatePeriod:
     legal_rate_private: float
 
 
-def _as_date(value):
-    """Return ``value`` as a :class:`date` (a datetime is truncated to its date)."""
-    return value.date() if isinstance(value, datetime) else value
-
-
 def _dec(value):
     """Exact decimal of a float/int/str/Decimal (through ``str`` to avoid binary noise)."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
@@ -53,19 +50,19 @@ def _money(value):
 
 def semester_start(d):
     """First day of the semester of ``d``: 1 January or 1 July."""
-    d = _as_date(d)
+    d = as_date(d)
     return date(d.year, 1 if d.month <= 6 else 7, 1)
 
 
 def semester_end(d):
     """Last day of the semester of ``d``: 30 June or 31 December."""
-    d = _as_date(d)
+    d = as_date(d)
     return date(d.year, 6, 30) if d.month <= 6 else date(d.year, 12, 31)
 
 
 def semester_label(d):
     """Label of the semester of ``d``, e.g. ``"2026-H2"``."""
-    d = _as_date(d)
+    d = as_date(d)
     return f"{d.year}-H{1 if d.month <= 6 else 2}"
 
 
@@ -79,11 +76,11 @@ def rate_for_day(rates, d):
     if not rates:
         raise ValueError("No late-payment rate is recorded.")
     start = semester_start(d)
-    ordered = sorted(rates, key=lambda rate: _as_date(rate.date_start))
+    ordered = sorted(rates, key=lambda rate: as_date(rate.date_start))
     for rate in ordered:
-        if _as_date(rate.date_start) == start:
+        if as_date(rate.date_start) == start:
             return rate, False
-    earlier = [rate for rate in ordered if _as_date(rate.date_start) < start]
+    earlier = [rate for rate in ordered if as_date(rate.date_start) < start]
     if earlier:
         return earlier[-1], True
     return ordered[0], True
@@ -104,7 +101,8 @@ def _check_debtor(debtor):
         raise ValueError(f"Unknown debtor type {debtor!r}: expected one of {DEBTOR_TYPES}.")
 
 
-def _empty_result():
+def no_interest():
+    """The result of :func:`late_interest` when no interest runs."""
     return {
         "days": 0,
         "interest": 0.0,
@@ -112,6 +110,11 @@ def _empty_result():
         "provisional": False,
         "missing_semesters": [],
     }
+
+
+def no_penalties():
+    """The result of :func:`penalties` when nothing is owed (no due date, not late)."""
+    return dict(no_interest(), days_late=0, indemnity=0.0, total=0.0)
 
 
 def late_interest(
@@ -150,21 +153,21 @@ def late_interest(
     semester had no rate record) and ``missing_semesters`` (sorted labels such as ``"2026-H2"``).
     """
     _check_debtor(debtor)
-    due_date = _as_date(due_date)
-    on_date = _as_date(on_date)
+    due_date = as_date(due_date)
+    on_date = as_date(on_date)
     if debtor == CONSUMER:
         if notice_date is None:
-            return _empty_result()
-        start = max(_as_date(notice_date), due_date)
+            return no_interest()
+        start = max(as_date(notice_date), due_date)
     else:
         start = due_date
     first_day = start + ONE_DAY
     if on_date < first_day:
-        return _empty_result()
+        return no_interest()
 
     principal = _dec(principal)
     payments = sorted(
-        ((_as_date(paid_on), _dec(amount)) for paid_on, amount in payments),
+        ((as_date(paid_on), _dec(amount)) for paid_on, amount in payments),
         key=lambda payment: payment[0],
     )
 
@@ -285,7 +288,7 @@ def penalties(
         freeze_due_semester=freeze_due_semester,
         notice_date=notice_date,
     )
-    days_late = (_as_date(on_date) - _as_date(due_date)).days
+    days_late = (as_date(on_date) - as_date(due_date)).days
     indemnity = recovery_indemnity(debtor, days_late)
     result.update(
         days_late=days_late,
@@ -301,10 +304,10 @@ def interest_after(segments, after_date=None):
     left to bill when the interest was billed up to ``after_date``."""
     total = Decimal(0)
     for segment in segments:
-        start = _as_date(segment["date_from"])
+        start = as_date(segment["date_from"])
         if after_date is not None:
-            start = max(start, _as_date(after_date) + timedelta(days=1))
-        days = (_as_date(segment["date_to"]) - start).days + 1
+            start = max(start, as_date(after_date) + timedelta(days=1))
+        days = (as_date(segment["date_to"]) - start).days + 1
         if days <= 0:
             continue
         total += _dec(segment["base"]) * _dec(segment["rate"]) / 100 * days / YEAR_DAYS

@@ -2,7 +2,9 @@
 """Selection of the next step of a dunning ladder (échelle de relances)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+
+from .dates import as_date
 
 
 @dataclass(frozen=True)
@@ -13,10 +15,6 @@ class LevelSpec:
     sequence: int
     delay: int
     min_amount: float = 0.0
-
-
-def _as_date(value):
-    return value.date() if isinstance(value, datetime) else value
 
 
 def _ordered(levels):
@@ -54,7 +52,7 @@ def next_level(levels, *, current_level_id, days_overdue, last_action_date, toda
     if candidate is None or days_overdue < candidate.delay:
         return None
     if last_action_date:
-        elapsed = (_as_date(today) - _as_date(last_action_date)).days
+        elapsed = (as_date(today) - as_date(last_action_date)).days
         if elapsed < _spacing(previous, candidate):
             return None
     if amount < candidate.min_amount:
@@ -72,9 +70,9 @@ def next_level_date(levels, *, current_level_id, due_date, last_action_date):
     previous, candidate = _candidate(levels, current_level_id)
     if candidate is None:
         return None, None
-    when = _as_date(due_date) + timedelta(days=candidate.delay)
+    when = as_date(due_date) + timedelta(days=candidate.delay)
     if last_action_date:
-        when = max(when, _as_date(last_action_date) + timedelta(days=_spacing(previous, candidate)))
+        when = max(when, as_date(last_action_date) + timedelta(days=_spacing(previous, candidate)))
     return candidate, when
 
 

@@ -1,26 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import ast
 import logging
 import uuid
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
-import babel.dates
 from markupsafe import Markup, escape
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.addons.base.models.res_lang import intersperse
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import SQL, email_normalize_all, float_round, format_date, formatLang, get_lang
-from odoo.tools.mail import generate_tracking_message_id
-from odoo.tools.misc import babel_locale_parse, posix_to_ldml
+from odoo.tools import formatLang
 
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
 from ..lib import ladder
-from .ir_qweb import MEMO_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -32,20 +24,6 @@ HOLD_STATES = [
 ]
 # payment states that are not chased: settled, awaiting the bank, or blocked in Odoo
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
-# advisory-lock namespace of the nightly run: pg_advisory_xact_lock(RELANCE_LOCK_NS, customer id)
-RELANCE_LOCK_NS = 0x52454C  # "REL"
-# the scheduled actions that help the nightly run on the other cron threads
-HELPER_CODE = "model._cron_relance_helper()"
-# the tables a night fills, that foreign keys of its new rows point to (see
-# _relance_refresh_statistics); a table's statistics are refreshed when it outgrew them
-RELANCE_GROWING_TABLES = (
-    "account_relance_event",
-    "account_relance_event_line",
-    "mail_activity",
-    "mail_mail",
-    "mail_message",
-)
-RELANCE_STATISTICS_MIN_PAGES = 8
 # what the nightly run writes on invoices: dunning bookkeeping, never accounting data
 RELANCE_BOOKKEEPING = {
     "relance_level_id",
@@ -309,13 +287,8 @@ class AccountMove(models.Model):
                 feedback=self.env._("Invoice paid: dunning closed.")
             )
         to_close.write({"state": "cancel"})
-        self._relance_log(
-            settled.filtered("relance_level_id"),
-            {
-                move.id: self.env._("Invoice paid: dunning closed.")
-                for move in settled.filtered("relance_level_id")
-            },
-        )
+        dunned = settled.filtered("relance_level_id")
+        dunned._relance_log(dict.fromkeys(dunned.ids, self.env._("Invoice paid: dunning closed.")))
 
     # ------------------------------------------------------------------ domains
     @api.model
@@ -337,6 +310,19 @@ class AccountMove(models.Model):
         ]
 
     @api.model
+    def _relance_open_invoices(self, partners, companies, order="invoice_date_due, id"):
+        """The open invoices of the customers ``partners`` in ``companies`` that the dunning
+        may concern (``_relance_base_domain``)."""
+        return self.search(
+            self._relance_base_domain()
+            + [
+                ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
+                ("company_id", "in", companies.ids),
+            ],
+            order=order,
+        )
+
+    @api.model
     def _relance_chase_domain(self, today, companies):
         """Invoices the nightly run may move up the ladder on ``today``: those whose next
         step is due (the stored ``relance_next_date``), so that a night reads the invoices
@@ -354,64 +340,11 @@ class AccountMove(models.Model):
         for fname in ("relance_next_date", "relance_next_level_id"):
             self.env.add_to_compute(self._fields[fname], moves)
 
-    # ------------------------------------------------------------------ nightly run
-    @api.model
-    def _cron_relance(self, batch_size=500):
-        """Nightly run: advance every due invoice one level and perform the actions.
-
-        Safe to run twice, on two workers at once and after a crash: each batch locks
-        its invoices (``SKIP LOCKED``), re-reads them, writes its events and queued mails
-        and commits; an invoice goes through a level once (unique event line).
-
-        It first calls its helpers (``_cron_relance_helper``) to share the night on the
-        server's other cron threads.
-        """
-        self.env["ir.cron"].sudo().search([("code", "=", HELPER_CODE)])._trigger()
-        return self._relance_cron_run(batch_size)
-
-    @api.model
-    def _cron_relance_helper(self, batch_size=500):
-        """The nightly run on another cron thread, triggered by ``_cron_relance`` when it
-        starts: the customers are shared through their locks, each goes to one of the runs.
-        Nothing when the nightly run's scheduled action is archived (dunning stopped)."""
-        nightly = self.env.ref("account_relance_fr.ir_cron_relance", raise_if_not_found=False)
-        if not nightly or not nightly.active:
-            _logger.info("Dunning helper: the nightly run is archived, nothing to do")
-            return {"events": 0, "invoices": 0, "errors": 0}
-        return self._relance_cron_run(batch_size)
-
-    @api.model
-    def _relance_cron_run(self, batch_size):
-        """The night of each company that runs the dunning automatically, in its language.
-
-        A scheduled action runs with an empty context (``ir.cron``): the notes, activities
-        and messages of the night would be written in English. Each company's night runs in
-        the language of the company (``res.company._relance_lang``), as its accountants
-        read the chatter. When the time is up between two companies, the companies left
-        are counted as remaining, so that the job is rescheduled for them."""
-        companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
-        ir_cron = self.env["ir.cron"]
-        result = {"events": 0, "invoices": 0, "errors": 0}
-        for index, company in enumerate(companies):
-            if index and not ir_cron._commit_progress(remaining=len(companies) - index):
-                break
-            # the notifications of the activities it assigns are queued, as from any server
-            # action (mail's ir.actions.server): not sent one by one while the run goes on
-            company_result = self.with_context(
-                relance_auto=True,
-                mail_notify_force_send=False,
-                lang=company._relance_lang(),
-            )._relance_run(companies=company, batch_size=batch_size, commit=True)
-            for key in result:
-                result[key] += company_result[key]
-        return result
-
+    # ------------------------------------------------------------------ dunning run
     def action_relance_run(self):
         """Run the dunning now for the selected invoices (same rules as the nightly run)."""
         moves = self.filtered_domain(self._relance_base_domain())
-        result = self._relance_run(
-            companies=moves.company_id, moves=moves, batch_size=500, commit=False
-        )
+        result = self.env["account.relance.run"]._run(companies=moves.company_id, moves=moves)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -425,318 +358,6 @@ class AccountMove(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
-
-    @api.model
-    def _relance_run(self, companies, moves=None, batch_size=500, commit=False, today=None):
-        """Process the due invoices of ``companies`` (or only ``moves``), customer batch by
-        customer batch.
-
-        A customer's invoices are always handled together, by one worker: each batch takes
-        a PostgreSQL advisory lock per customer (``_relance_lock_customers``), so two
-        workers never split a customer's invoices into two reminders of the same level.
-        Customers another worker holds are waited for at the end, then done if it left
-        anything (an invoice it could not see yet).
-
-        The responsibles are notified once of the actions the run gave them, at its end
-        (``_relance_notify_responsibles``), not once per activity as Odoo does.
-
-        :param commit: commit after each batch (cron); otherwise each batch runs in a
-            savepoint so that a failing batch does not undo the others.
-        :return: dict with the number of ``events`` created and ``invoices`` advanced.
-        """
-        # "activity_event_ids": the actions given an activity, in the batches done
-        result = {"events": 0, "invoices": 0, "errors": 0, "activity_event_ids": []}
-        # the email templates compiled once for the run, not once per batch (see ir.qweb)
-        self.with_context(relance_notify_later=True, **{MEMO_KEY: {}})._relance_run_batches(
-            companies, moves, result, batch_size=batch_size, commit=commit, today=today
-        )
-        events = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
-        events.exists()._relance_notify_responsibles()
-        return result
-
-    def _relance_run_batches(self, companies, moves, result, *, batch_size, commit, today):
-        """The batches of ``_relance_run``, counted in ``result``."""
-        today = today or fields.Date.context_today(self)
-        if not companies:
-            return result
-        self._relance_expire_promises(today, companies, commit=commit)
-        domain = self._relance_chase_domain(today, companies)
-        if moves is not None:
-            domain += [("id", "in", moves.ids)]
-        # one row per customer, with its number of due invoices, to size the batches
-        groups = self._read_group(domain, ["commercial_partner_id"], ["__count"])
-        batches, batch, size = [], [], 0
-        for partner, count in groups:
-            batch.append(partner.id)
-            size += count
-            if size >= batch_size:
-                batches.append(batch)
-                batch, size = [], 0
-        if batch:
-            batches.append(batch)
-        ir_cron = self.env["ir.cron"]
-        if commit:
-            ir_cron._commit_progress(remaining=len(groups))
-        deferred = []
-        for partner_ids in batches:
-            held_elsewhere = self._relance_run_batch(partner_ids, today, domain, result, commit)
-            self._relance_refresh_statistics()
-            deferred += held_elsewhere
-            if commit and not ir_cron._commit_progress(len(partner_ids) - len(held_elsewhere)):
-                return result  # time is up: the cron is rescheduled and resumes where it stopped
-        for _round in range(3):
-            if not deferred:
-                break
-            if not commit:
-                _logger.info(
-                    "Dunning of %s customers left to the run that holds them", len(deferred)
-                )
-                break
-            self._relance_wait_customers(deferred)
-            done = len(deferred)
-            deferred = self._relance_run_batch(deferred, today, domain, result, commit)
-            if not ir_cron._commit_progress(done - len(deferred)):
-                return result
-        self.env["account.relance.event"]._relance_send_pending(companies, commit=commit)
-        return result
-
-    @api.model
-    def _relance_refresh_statistics(self, tables=RELANCE_GROWING_TABLES):
-        """Refresh PostgreSQL's statistics (``ANALYZE``) of the ``tables`` that grew to more
-        than twice the size they had when they were last analysed; return their names.
-
-        A connection plans each foreign-key check once, with the size the referenced table
-        had then. Planned on the nearly empty action table of a young database, or where
-        autovacuum is off or late, every check of a new action line reads all the actions:
-        a night's time would grow with the square of its actions (x5.0 for x4 invoices).
-        New statistics make PostgreSQL plan the checks again, with the index. A table that
-        another run is analysing is left to it (``NOWAIT``); it is one statement per batch,
-        an ``ANALYZE`` now and then (each time a table doubles)."""
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                SELECT name FROM unnest(%s::text[]) AS name
-                  JOIN pg_class c ON c.oid = to_regclass(name)
-                 WHERE pg_relation_size(c.oid) / current_setting('block_size')::int
-                       > 2 * c.relpages + %s
-                """,
-                list(tables),
-                RELANCE_STATISTICS_MIN_PAGES,
-            )
-        )
-        analysed = []
-        for (name,) in cr.fetchall():
-            table = SQL.identifier(name)
-            try:
-                with cr.savepoint(flush=False):
-                    cr.execute(SQL("LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE NOWAIT", table))
-                    cr.execute(SQL("ANALYZE %s", table))
-                analysed.append(name)
-            except (pg_errors.LockNotAvailable, pg_errors.InsufficientPrivilege):
-                _logger.info("Dunning: statistics of %s left to another run", name)
-        if analysed:
-            _logger.info("Dunning: statistics refreshed for %s", ", ".join(analysed))
-        return analysed
-
-    @api.model
-    def _relance_lock_customers(self, partner_ids):
-        """Take the run's advisory lock of each customer that no other run holds (until the
-        end of the transaction); return the ids of the customers taken."""
-        if not partner_ids:
-            return []
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_xact_lock(%s, id)",
-                sorted(partner_ids),
-                RELANCE_LOCK_NS,
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    @api.model
-    def _relance_wait_customers(self, partner_ids):
-        """Wait until the runs holding these customers have committed (cron mode): take their
-        locks in a fixed order, then roll back, which releases them and lets the next
-        transaction see what those runs did."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
-                RELANCE_LOCK_NS,
-                sorted(partner_ids),
-            )
-        )
-        self.env.cr.rollback()
-        self.env.invalidate_all()
-
-    @api.model
-    def _relance_run_batch(self, partner_ids, today, domain, result, commit=False):
-        """Perform the due levels of the customers ``partner_ids`` that no other run holds;
-        return the ids of those another run holds.
-
-        The invoices are searched again under the customers' locks, then row-locked
-        (``SKIP LOCKED``: an invoice an accountant is editing waits for the next night).
-        When a concurrent run committed them after this transaction's snapshot, PostgreSQL
-        refuses the lock (serialization failure): in cron mode the batch starts again from
-        a fresh snapshot, in which they are no longer due."""
-        cr = self.env.cr
-        for attempt in (1, 2):
-            # a clean cache per batch: the run's memory stays that of one batch
-            self.env.invalidate_all()
-            try:
-                with cr.savepoint():
-                    held = self._relance_lock_customers(partner_ids)
-                    moves = self.browse()
-                    if held:
-                        moves = self.search(domain + [("commercial_partner_id", "in", held)])
-                        moves = moves.try_lock_for_update(allow_referencing=True)
-                    stats = moves._relance_process(today)
-                result["events"] += stats["events"]
-                result["invoices"] += stats["invoices"]
-                result["activity_event_ids"] += stats["activity_event_ids"]
-                held = set(held)
-                return [pid for pid in partner_ids if pid not in held]
-            except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as exc:
-                self.env.invalidate_all()
-                if commit and attempt == 1:
-                    cr.rollback()  # a new transaction, a new snapshot
-                    continue
-                # another worker committed these invoices after our snapshot: it did the work
-                _logger.info("Dunning batch skipped, handled by a concurrent run: %s", exc)
-            except Exception:
-                result["errors"] += 1
-                _logger.exception(
-                    "Dunning batch of %s customers failed; it will be retried", len(partner_ids)
-                )
-                self.env.invalidate_all()
-            return []
-        return []
-
-    def _relance_expire_promises(self, today, companies, commit=False):
-        """A promise whose date has passed resumes the ladder (logged on the invoices).
-
-        Several workers may start together. In cron mode (``commit``) they expire the
-        promises one after the other (advisory lock ``(RELANCE_LOCK_NS, 0)``, held until the
-        run's first commit): a worker that finds the lock taken waits, then starts a new
-        transaction that sees the resumed invoices, so that both put a resumed invoice in
-        its customer's reminder. Otherwise (a run from the user interface, one
-        transaction), the run takes the customers' locks first and leaves the promises of
-        customers another run holds to that run: resumed here, uncommitted, they would be
-        missing from that run's reminder to the customer."""
-        if commit:
-            for _attempt in range(5):
-                if self._relance_lock_customers([0]):
-                    break
-                self._relance_wait_customers([0])
-        domain = [
-            ("relance_hold", "=", "promise"),
-            ("relance_promise_date", "<", today),
-            ("company_id", "in", companies.ids),
-        ]
-        expired = self.search(domain)
-        if expired and not commit:
-            held = set(self._relance_lock_customers(expired.commercial_partner_id.ids))
-            expired = expired.filtered(lambda m: m.commercial_partner_id.id in held)
-        if not expired:
-            return
-        try:
-            with self.env.cr.savepoint():
-                expired = expired.try_lock_for_update().filtered_domain(domain)
-                expired._relance_write({"relance_hold": False})
-                self._relance_log(
-                    expired,
-                    {
-                        move.id: self.env._(
-                            "Payment promise of %(date)s not kept: the dunning resumes.",
-                            date=format_date(self.env, move.relance_promise_date),
-                        )
-                        for move in expired
-                    },
-                )
-        except pg_errors.SerializationFailure:
-            _logger.info("Expired promises handled by a concurrent run")
-            self.env.invalidate_all()
-
-    def _relance_next_levels(self, today, ladders=None):
-        """Map each invoice of ``self`` to the level it reaches today (or nothing).
-
-        Not dunned: customers blocked, whose receivable is not positive once their
-        unreconciled credit notes and payments are counted, and invoices past their
-        limitation date (a prescribed debt is left to a person). ``ladders``: the cache of
-        ``_relance_ladder``, filled."""
-        ladders = {} if ladders is None else ladders
-        targets, blocked = {}, {}
-        levels = self.env["account.relance.level"]
-        balances = self._relance_net_balances()
-        skipped = {"credit": 0, "prescribed": 0}
-        for move in self:
-            specs = move._relance_ladder(ladders)
-            key = (move.commercial_partner_id, move.company_id)
-            if key not in blocked:
-                blocked[key] = key[0].with_company(key[1]).relance_blocked
-            if not specs or blocked[key]:
-                continue
-            if balances.get((move.company_id.id, move.commercial_partner_id.id), 0.0) <= 0.0:
-                skipped["credit"] += 1
-                continue
-            if move.relance_prescription_date and move.relance_prescription_date < today:
-                skipped["prescribed"] += 1
-                continue
-            spec = ladder.next_level(
-                specs,
-                current_level_id=move._relance_current_spec_id(specs),
-                days_overdue=(today - move.invoice_date_due).days,
-                last_action_date=move.relance_last_date or None,
-                today=today,
-                amount=abs(move.amount_residual_signed),
-            )
-            if spec:
-                targets[move] = levels.browse(spec.id)
-        if any(skipped.values()):
-            _logger.info(
-                "Dunning: %(credit)s invoices of customers with a credit balance and "
-                "%(prescribed)s prescribed invoices left aside",
-                skipped,
-            )
-        return targets
-
-    @api.model
-    def _relance_place_existing(self, today):
-        """At installation, put each overdue invoice without dunning history on the level
-        its age reached (``lib.ladder.reached_level``), without sending anything; the
-        ladder then goes on at its pace. Logged in the invoices' chatter."""
-        moves = self.search(
-            self._relance_base_domain()
-            + [
-                ("invoice_date_due", "<", today),
-                ("relance_level_id", "=", False),
-                ("relance_event_line_ids", "=", False),
-            ]
-        )
-        ladders, by_level = {}, defaultdict(self.browse)
-        levels = self.env["account.relance.level"]
-        for move in moves:
-            spec = ladder.reached_level(
-                move._relance_ladder(ladders), (today - move.invoice_date_due).days
-            )
-            if spec:
-                by_level[levels.browse(spec.id)] |= move
-        for level, level_moves in by_level.items():
-            level_moves._relance_write(
-                {
-                    "relance_level_id": level.id,
-                    "relance_last_date": today,
-                    "relance_initialized": True,
-                },
-                ladders=ladders,
-            )
-            note = self.env._(
-                "Already overdue when the dunning was installed: placed at level %s. "
-                "Nothing was sent for this level or the earlier ones.",
-                level.name,
-            )
-            self._relance_log(level_moves, dict.fromkeys(level_moves.ids, note))
-        return moves
 
     def _relance_ladder(self, cache):
         """The active ladder (``LevelSpec`` list) of this invoice's customer in its company,
@@ -767,47 +388,6 @@ class AccountMove(models.Model):
         ]
         return before[-1].id if before else None
 
-    def _relance_net_balances(self):
-        """Open receivable per (company, customer), credit notes and unreconciled payments
-        included, in company currency (one query)."""
-        if not self:
-            return {}
-        groups = self.env["account.move.line"]._read_group(
-            [
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "in", self.company_id.ids),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-            ],
-            ["company_id", "partner_id"],
-            ["amount_residual:sum"],
-        )
-        return {(company.id, partner.id): amount for company, partner, amount in groups}
-
-    def _relance_process(self, today, manual_values=None):
-        """Perform the next level of every invoice of ``self`` (locked and eligible).
-
-        Invoices of one customer reaching the same level are grouped into one action per
-        company and currency. Returns counts.
-        """
-        ladders = {}
-        targets = self._relance_next_levels(today, ladders)
-        groups = defaultdict(self.browse)
-        for move, level in targets.items():
-            key = (move.company_id, move.commercial_partner_id, move.currency_id, level)
-            groups[key] |= move
-        if not groups:
-            return {"events": 0, "invoices": 0, "activity_event_ids": []}
-        events = self.env["account.relance.event"]._relance_create(
-            groups, today, manual_values=manual_values, ladders=ladders
-        )
-        return {
-            "events": len(events),
-            "invoices": sum(len(g) for g in groups.values()),
-            "activity_event_ids": events.filtered("activity_id").ids,
-        }
-
     def _relance_write(self, vals, ladders=None):
         """Write the dunning bookkeeping of many invoices at once.
 
@@ -835,38 +415,6 @@ class AccountMove(models.Model):
         for move in self:
             if not move.access_token:
                 field.write(move, str(uuid.uuid4()))
-
-    # ------------------------------------------------------------------ chatter
-    def _relance_log(self, records, bodies):
-        """Log notes in batch on ``records`` with the dunning subtype.
-
-        The values are those of ``mail.thread._message_log_batch`` (no notification, one
-        insert for the batch) with the dunning subtype set at creation: changing it
-        afterwards would re-check the access to every message written."""
-        if not records:
-            return self.env["mail.message"]
-        author_id, email_from = records._message_compute_author()
-        base_values = {
-            "author_id": author_id,
-            "email_from": email_from,
-            "model": records._name,
-            "record_alias_domain_id": False,
-            "record_company_id": False,
-            "message_type": "notification",
-            "is_internal": True,
-            "subtype_id": self.env["account.relance.event"]._relance_subtype_id(),
-            "email_add_signature": False,
-            "message_id": generate_tracking_message_id("message-notify"),
-            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
-                default=email_from, author_id=author_id
-            )[False],
-        }
-        return records.sudo()._message_create(
-            [
-                dict(base_values, res_id=record.id, body=Markup("%s") % bodies.get(record.id, ""))
-                for record in records
-            ]
-        )
 
     # ------------------------------------------------------------------ user actions
     def _relance_action_send_wizard(self):
@@ -912,7 +460,6 @@ class AccountMove(models.Model):
         self.write(vals)
         labels = dict(HOLD_STATES)
         self._relance_log(
-            self,
             {
                 move.id: self.env._(
                     "Dunning paused: %(state)s%(note)s",
@@ -924,102 +471,20 @@ class AccountMove(models.Model):
         )
         return True
 
-    @api.model
-    def _relance_check_contract_rate(self, rate):
-        """A contractual rate may not be lower than 3 x the legal rate (L441-10 II)."""
-        from ..lib.interest import check_contractual_rate, rate_for_day
-
-        periods = self.env["account.relance.rate"]._rate_periods()
-        if not periods:
-            return
-        period, _provisional = rate_for_day(periods, fields.Date.context_today(self))
-        if not check_contractual_rate(rate, period.legal_rate_pro):
-            raise ValidationError(
-                self.env._(
-                    "The contractual late-payment rate (%(rate)s %%) may not be lower than "
-                    "three times the legal interest rate (3 x %(legal)s %% = %(floor)s %%).",
-                    rate=rate,
-                    legal=period.legal_rate_pro,
-                    floor=round(3 * period.legal_rate_pro, 2),
-                )
-            )
-
-    # ------------------------------------------------------------------ helpers for mails
-    @api.model
-    def _relance_amount_str(self, amount, currency, lang=None):
-        """``format_amount(env, amount, currency, lang)``, for the thousands of amounts of a
-        night (invoice tables, notes): the currency's and the language's formats are read
-        once per cursor instead of once per amount (``test_amounts_as_format_amount``)."""
-        cache = self.env.cr.cache.setdefault("account_relance_fr.money", {})
-        key = (currency.id, lang or self.env.lang)
-        if key not in cache:
-            cache[key] = self._relance_money_formatter(currency, key[1])
-        return cache[key](amount)
-
-    @api.model
-    def _relance_money_formatter(self, currency, lang_code):
-        """A function amount -> text that formats as ``odoo.tools.format_amount``."""
-        data = get_lang(self.env, lang_code)
-        grouping = ast.literal_eval(data.grouping)
-        thousands_sep, decimal_point = data.thousands_sep or "", data.decimal_point
-        pattern, rounding = f"%.{currency.decimal_places}f", currency.rounding
-        if currency.position == "before":
-            pre, post = f"{currency.symbol or ''}\N{NO-BREAK SPACE}", ""
-        else:
-            pre, post = "", f"\N{NO-BREAK SPACE}{currency.symbol or ''}"
-
-        def amount_str(amount):
-            parts = (pattern % float_round(amount, precision_rounding=rounding)).split(".")
-            parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
-            text = decimal_point.join(parts)
-            text = text.replace(" ", "\N{NO-BREAK SPACE}").replace(
-                "-", "-\N{ZERO WIDTH NO-BREAK SPACE}"
-            )
-            return pre + text + post
-
-        return amount_str
-
-    @api.model
-    def _relance_valid_email(self, partner):
-        """At least one address in the partner's email field: Odoo sends a partner's
-        emails to each address of it ("compta@client.fr, direction@client.fr")."""
-        return bool(partner.email and email_normalize_all(partner.email))
-
-    @api.model
-    def _relance_date_str(self, value, lang=None):
-        """``format_date(env, value, lang)``, for the thousands of dates of a night (invoice
-        tables, notes): memoised on the transaction, and the language's date format read
-        once per transaction instead of once per date. The run commits every batch, which
-        empties ``cr.cache``: each batch formats its dates anew, with the format of the
-        language as it is then (``test_dates_as_format_date``)."""
-        if not isinstance(value, date) or isinstance(value, datetime):
-            return format_date(self.env, value, lang_code=lang)  # empty, text or a moment
-        code = lang or self.env.lang
-        cache = self.env.cr.cache.setdefault("account_relance_fr.dates", {})
-        key = (value, code)
-        if key not in cache:
-            formats = self.env.cr.cache.setdefault("account_relance_fr.date_formats", {})
-            if code not in formats:
-                data = get_lang(self.env, code)
-                locale = babel_locale_parse(data.code)
-                formats[code] = (posix_to_ldml(data.date_format, locale=locale), locale)
-            pattern, locale = formats[code]
-            cache[key] = babel.dates.format_date(value, format=pattern, locale=locale)
-        return cache[key]
-
-    @api.model
-    def _relance_html_list(self, moves):
+    def _relance_html_list(self):
+        """These invoices as an HTML list for the chatter: number, due date, residual."""
+        Lang = self.env["res.lang"]
         items = Markup("").join(
             Markup("<li>%s</li>")
             % (
                 "%s — %s — %s"
                 % (
                     move.name,
-                    self._relance_date_str(move.invoice_date_due),
-                    self._relance_amount_str(move.amount_residual, move.currency_id),
+                    Lang._relance_date_str(move.invoice_date_due),
+                    move.currency_id._relance_amount_str(move.amount_residual),
                 )
             )
-            for move in moves
+            for move in self
         )
         return Markup("<ul>%s</ul>") % items if items else escape("")
 
@@ -1136,16 +601,7 @@ class AccountMove(models.Model):
         end = on_date
         if self.payment_state in CLOSED_PAYMENT_STATES and payments:
             end = min(end, payments[-1]["date"])
-        empty = {
-            "days": 0,
-            "interest": 0.0,
-            "indemnity": 0.0,
-            "total": 0.0,
-            "segments": [],
-            "provisional": False,
-            "missing_semesters": [],
-            "warning": False,
-        }
+        empty = dict(law_interest.no_penalties(), warning=False)
         if self.move_type != "out_invoice" or not self.invoice_date_due:
             return empty
         rates = self.env["account.relance.rate"]._rate_periods()
@@ -1182,6 +638,63 @@ class AccountMove(models.Model):
                 self.name,
             )
         return result
+
+    def _relance_claim(self, on_date, with_penalties=True, notice_date=None):
+        """What these invoices claim on ``on_date``, in company currency: ``rows`` (one per
+        invoice: principal, days, interest, indemnity, total, warning) and their totals.
+        ``with_penalties``: the late interest and the indemnity too."""
+        company = self.company_id[:1] or self.env.company
+        rows = []
+        for move in self.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
+            result = (
+                move.relance_compute_penalties(on_date=on_date, notice_date=notice_date)
+                if with_penalties
+                else dict(law_interest.no_penalties(), warning=False)
+            )
+            principal = abs(move.amount_residual_signed)
+            days = (on_date - move.invoice_date_due).days if move.invoice_date_due else 0
+            rows.append(
+                {
+                    "move": move,
+                    "principal": principal,
+                    "days": max(days, 0),
+                    "interest": result["interest"],
+                    "indemnity": result["indemnity"],
+                    "total": principal + result["interest"] + result["indemnity"],
+                    "warning": result["warning"],
+                }
+            )
+        principal = sum(row["principal"] for row in rows)
+        interest = sum(row["interest"] for row in rows)
+        indemnity = sum(row["indemnity"] for row in rows)
+        return {
+            "rows": rows,
+            "currency": company.currency_id,
+            "principal": principal,
+            "interest": interest,
+            "indemnity": indemnity,
+            "indemnity_count": len([row for row in rows if row["indemnity"]]),
+            "total": principal + interest + indemnity,
+            "warnings": sorted({row["warning"] for row in rows if row["warning"]}),
+        }
+
+    def _relance_document_rows(self):
+        """Number, dates, amount incl. VAT, paid and balance of each invoice (in its
+        currency), in the order of the due dates: the invoice table of the letters."""
+        return [
+            {
+                "move": move,
+                "name": move.name,
+                "invoice_date": move.invoice_date,
+                "date_due": move.invoice_date_due,
+                "amount_total": move.amount_total,
+                "paid": move.amount_total - move.amount_residual,
+                "residual": move.amount_residual,
+                "currency": move.currency_id,
+                "url": move.get_base_url() + move.get_portal_url(),
+            }
+            for move in self.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
+        ]
 
     def _relance_show_invoice_mentions(self):
         """Whether the invoice PDF carries the late-penalty mentions (business customers)."""

@@ -20,5 +20,5 @@ class AccountPaymentTermLine(models.Model):
     def _get_due_date(self, date_ref):
         if self.delay_type == "days_then_end_of_month":
             start = fields.Date.from_string(date_ref) or fields.Date.today()
-            return law_dates.end_of_month(law_dates.due_date_net(start, self.nb_days))
+            return law_dates.days_then_end_of_month(start, self.nb_days)
         return super()._get_due_date(date_ref)

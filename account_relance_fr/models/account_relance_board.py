@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-AGING = ("not_due", "1_30", "31_60", "61_90", "over_90")
+from ..lib import analysis
 
 
 class AccountRelanceBoard(models.Model):
@@ -72,22 +72,34 @@ class AccountRelanceBoard(models.Model):
 
     @property
     def _table_query(self):
+        """One row per customer and company over the open invoices of
+        ``account.move._relance_base_domain`` (one definition, read by the run too), aged
+        on the user's day (``context_today``), as the invoice form shows them, in the
+        buckets of ``lib.analysis``."""
+        Move = self.env["account.move"].sudo()
+        open_ids = Move._search(Move._relance_base_domain()).subselect()
+        today = fields.Date.context_today(self)
+        aging = SQL(", ").join(
+            SQL(
+                "COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE %s), 0) AS %s",
+                self._aging_condition(first, last),
+                SQL.identifier(f"amount_{key}"),
+            )
+            for key, first, last in analysis.aging_ranges()
+        )
         return SQL(
             """
             -- the users still working in Odoo, as res.users._relance_working
             WITH working_users AS (SELECT id FROM res_users WHERE active AND NOT share),
             open_moves AS (
                 SELECT am.*,
-                       CURRENT_DATE - am.invoice_date_due AS days_late,
+                       %(today)s::date - am.invoice_date_due AS days_late,
                        lvl.sequence AS lvl_sequence,
                        salesperson.id AS active_salesperson_id
                   FROM account_move am
              LEFT JOIN account_relance_level lvl ON lvl.id = am.relance_level_id
              LEFT JOIN working_users salesperson ON salesperson.id = am.invoice_user_id
-                 WHERE am.move_type = 'out_invoice'
-                   AND am.state = 'posted'
-                   AND am.payment_state IN ('not_paid', 'partial')
-                   AND am.invoice_date_due IS NOT NULL
+                 WHERE am.id IN %(open_ids)s
             )
             SELECT MIN(m.id) AS id,
                    m.commercial_partner_id AS partner_id,
@@ -109,16 +121,7 @@ class AccountRelanceBoard(models.Model):
                    SUM(m.amount_residual_signed) AS amount_due,
                    COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 0), 0)
                        AS amount_overdue,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late <= 0), 0)
-                       AS amount_not_due,
-                   COALESCE(SUM(m.amount_residual_signed)
-                       FILTER (WHERE m.days_late BETWEEN 1 AND 30), 0) AS amount_1_30,
-                   COALESCE(SUM(m.amount_residual_signed)
-                       FILTER (WHERE m.days_late BETWEEN 31 AND 60), 0) AS amount_31_60,
-                   COALESCE(SUM(m.amount_residual_signed)
-                       FILTER (WHERE m.days_late BETWEEN 61 AND 90), 0) AS amount_61_90,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 90), 0)
-                       AS amount_over_90,
+                   %(aging)s,
                    GREATEST(MAX(m.days_late), 0) AS oldest_days,
                    MIN(m.invoice_date_due) AS oldest_due_date,
                    MIN(m.relance_next_date) FILTER (WHERE m.relance_hold IS NULL)
@@ -136,7 +139,8 @@ class AccountRelanceBoard(models.Model):
                        AS is_blocked,
                    MIN(m.relance_prescription_date) AS prescription_date,
                    COALESCE(MIN(m.relance_prescription_date)
-                       <= CURRENT_DATE + COALESCE(MIN(c.relance_prescription_warning_days), 90),
+                       <= %(today)s::date
+                          + COALESCE(MIN(c.relance_prescription_warning_days), 90),
                        FALSE) AS near_prescription
               FROM open_moves m
               JOIN res_partner p ON p.id = m.commercial_partner_id
@@ -147,8 +151,21 @@ class AccountRelanceBoard(models.Model):
          LEFT JOIN working_users company_default ON company_default.id = c.relance_user_id
           GROUP BY m.commercial_partner_id, m.company_id, p.relance_blocked,
                    own.id, partner_salesperson.id, company_default.id
-            """
+            """,
+            today=today,
+            open_ids=open_ids,
+            aging=aging,
         )
+
+    @api.model
+    def _aging_condition(self, first, last):
+        """The SQL condition of an aging bucket from its first to its last day overdue
+        (``None``: no bound)."""
+        if first is None:
+            return SQL("m.days_late <= %s", last)
+        if last is None:
+            return SQL("m.days_late >= %s", first)
+        return SQL("m.days_late BETWEEN %s AND %s", first, last)
 
     @api.model
     def _group_expand_level(self, levels, domain):
@@ -168,13 +185,7 @@ class AccountRelanceBoard(models.Model):
     # ------------------------------------------------------------------ actions on a card
     def _open_invoices(self):
         self.ensure_one()
-        return self.env["account.move"].search(
-            self.env["account.move"]._relance_base_domain()
-            + [
-                ("commercial_partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-            ]
-        )
+        return self.env["account.move"]._relance_open_invoices(self.partner_id, self.company_id)
 
     def action_open_partner(self):
         self.ensure_one()
@@ -186,15 +197,6 @@ class AccountRelanceBoard(models.Model):
             "views": [(False, "form")],
             "context": {"relance_open_tab": True},
         }
-
-    def action_open_invoices(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_relance_fr.action_relance_invoices"
-        )
-        action["domain"] = [("id", "in", self._open_invoices().ids)]
-        action["context"] = {"create": False}
-        return action
 
     def action_send_reminder(self):
         self.ensure_one()
@@ -229,14 +231,8 @@ class AccountRelanceBoard(models.Model):
             skipped = level.policy_id.level_ids.filtered(
                 lambda lv, reached=reached: reached < lv.sequence < level.sequence
             )
-            groups = {
-                (card.company_id, card.partner_id, currency, level): invoices
-                for currency, invoices in moves.grouped("currency_id").items()
-            }
-            events = (
-                self.env["account.relance.event"]
-                .with_context(relance_manual_move=True)
-                ._relance_create_level(level, groups, fields.Date.context_today(self))
+            events = self.env["account.relance.run"]._perform(
+                level, moves, fields.Date.context_today(self)
             )
             note = self.env._(
                 "Moved to %(level)s from the board by %(user)s.",

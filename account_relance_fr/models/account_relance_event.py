@@ -4,7 +4,6 @@ import textwrap
 from collections import defaultdict
 
 from markupsafe import Markup, escape
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -17,18 +16,8 @@ from .ir_qweb import MEMO_KEY
 
 _logger = logging.getLogger(__name__)
 
-# activity type of each channel when the level names none
-CHANNEL_ACTIVITY = {
-    "email": "account_relance_fr.mail_act_relance_validate",
-    "letter": "account_relance_fr.mail_act_relance_letter",
-    "registered_letter": "account_relance_fr.mail_act_relance_registered",
-    "phone": "account_relance_fr.mail_act_relance_call",
-    "formal_notice": "account_relance_fr.mail_act_relance_notice",
-}
 # characters of a customer's answer quoted in the customer's chatter
 ANSWER_PREVIEW = 300
-# errors that belong to the whole batch (a concurrent run): never swallowed per customer
-CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation)
 # the fields of a mail template rendered for a queued email (as mail.template.send_mail_batch)
 MAIL_RENDER_FIELDS = (
     "attachment_ids",
@@ -189,15 +178,15 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         lang = self._relance_lang()
         base_url = self.get_base_url()
-        Move = self.env["account.move"]
+        Lang = self.env["res.lang"]
         return [
             {
                 "number": line.invoice_name,
                 "url": base_url + line.move_id.get_portal_url(),
-                "date": Move._relance_date_str(line.invoice_date, lang),
-                "due": Move._relance_date_str(line.invoice_date_due, lang),
-                "total": Move._relance_amount_str(line.amount_total, line.currency_id, lang),
-                "residual": Move._relance_amount_str(line.amount_residual, line.currency_id, lang),
+                "date": Lang._relance_date_str(line.invoice_date, lang),
+                "due": Lang._relance_date_str(line.invoice_date_due, lang),
+                "total": line.currency_id._relance_amount_str(line.amount_total, lang),
+                "residual": line.currency_id._relance_amount_str(line.amount_residual, lang),
             }
             for line in self._relance_invoice_lines()
         ]
@@ -206,80 +195,50 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         return (self.contact_id or self.partner_id).lang or self.env.lang
 
-    # ------------------------------------------------------------------ creation (nightly run)
+    # ------------------------------------------------------------------ history
     @api.model
-    def _relance_create(self, groups, today, manual_values=None, ladders=None):
-        """Create and perform one action per group ``{(company, partner, currency, level):
-        invoices}``. A level whose template fails is retried customer by customer, and a
-        customer whose action fails is logged on its record and left for the next run.
-        ``ladders``: the ladders of the invoices' customers, when the caller resolved them
-        (``account.move._relance_ladder``)."""
-        by_level = defaultdict(dict)
-        for key, moves in groups.items():
-            by_level[key[3]][key] = moves
-        events = self.browse()
-        for level, level_groups in by_level.items():
-            try:
-                with self.env.cr.savepoint():
-                    events |= self._relance_create_level(
-                        level, level_groups, today, manual_values, ladders
-                    )
-                continue
-            except CONCURRENCY_ERRORS:
-                raise
-            except Exception as exc:  # noqa: BLE001 - isolated below, customer by customer
-                if len(level_groups) == 1:
-                    self._relance_report_failure(level_groups, exc)
-                    continue
-            for key, moves in level_groups.items():
-                try:
-                    with self.env.cr.savepoint():
-                        events |= self._relance_create_level(
-                            level, {key: moves}, today, manual_values, ladders
-                        )
-                except CONCURRENCY_ERRORS:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - logged, the run goes on
-                    self._relance_report_failure({key: moves}, exc)
-        return events
+    def _relance_history(self, partner, moves=None, before=None, exclude=None, performed=True):
+        """The dunning actions of ``partner`` as the documents list them, oldest first,
+        archived ones too (they are evidence): only those concerning ``moves``, dated up to
+        ``before``, other than ``exclude``, and ``performed`` (done)."""
+        domain = [("partner_id", "=", partner.commercial_partner_id.id)]
+        if moves is not None:
+            domain.append(("line_ids.move_id", "in", moves.ids))
+        if before:
+            domain.append(("date", "<=", before))
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        if performed:
+            domain.append(("state", "=", "done"))
+        actions = self.with_context(active_test=False).search(domain, order="date, id")
+        steps = actions._relance_steps()
+        return sorted(steps, key=lambda step: (step["date"], step["event"].id))
 
-    @api.model
-    def _relance_report_failure(self, groups, exc):
-        self.env.invalidate_all()
-        for (_company, partner, _currency, level), moves in groups.items():
-            _logger.warning(
-                "Dunning level %s not performed for %s (%s): %s",
-                level.name,
-                partner.display_name,
-                ", ".join(moves.mapped("name")),
-                exc,
-            )
-            self.env["account.move"]._relance_log(
-                partner,
-                {
-                    partner.id: self.env._(
-                        "Dunning level %(level)s could not be performed for invoices "
-                        "%(invoices)s: %(error)s. It will be retried at the next run.",
-                        level=level.name,
-                        invoices=", ".join(moves.mapped("name")),
-                        error=str(exc),
-                    )
-                },
-            )
-
-    @api.model
-    def _relance_prepare_vals(self, key, moves, today):
-        """The values of the action of ``moves`` at ``key``, its lines included."""
-        vals = self._relance_prepare_event_vals(key, moves, today)
-        vals["line_ids"] = [
-            Command.create(line_vals) for line_vals in self._relance_line_vals(vals, moves, today)
+    def _relance_steps(self):
+        """These actions as the documents show them: date (of sending), level, channel,
+        invoices, registered number, receipt and state."""
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        states = dict(self._fields["state"]._description_selection(self.env))
+        return [
+            {
+                "event": action,
+                "date": action.sent_date or action.date,
+                "level": action.level_id.name,
+                "channel": channels.get(action.channel, action.channel),
+                "invoices": ", ".join(action.line_ids.mapped("invoice_name")),
+                "registered_number": action.registered_number,
+                "receipt_date": action.receipt_date,
+                "state": states.get(action.state),
+            }
+            for action in self
         ]
-        return vals
 
+    # ------------------------------------------------------------------ values
     @api.model
-    def _relance_prepare_event_vals(self, key, moves, today):
-        company, partner, currency, level = key
-        contact = partner._relance_addressee()
+    def _relance_action_values(self, level, moves, today):
+        """The values of the action of ``level`` for ``moves``, invoices of one customer in
+        one company and currency, without its lines (``_relance_line_values``)."""
+        company, partner = moves.company_id[:1], moves.commercial_partner_id[:1]
         # the user who runs it by hand, when the customer has nobody; never OdooBot (the
         # nightly run's user): an action nobody is given is better seen unassigned
         responsible = (
@@ -291,8 +250,8 @@ class AccountRelanceEvent(models.Model):
             "company_id": company.id,
             "partner_id": partner.id,
             "channel": level.channel,
-            "currency_id": currency.id,
-            "contact_id": contact.id,
+            "currency_id": moves.currency_id[:1].id,
+            "contact_id": partner._relance_addressee().id,
             "level_id": level.id,
             "amount_due": sum(moves.mapped("amount_residual")),
             "auto": bool(self.env.context.get("relance_auto")),
@@ -300,16 +259,18 @@ class AccountRelanceEvent(models.Model):
         }
 
     @api.model
-    def _relance_line_vals(self, event_vals, moves, today):
-        """One line per invoice, with its copies of the action's fields (so that they are
-        not computed), in the order of the due dates."""
-        shared = {key: event_vals[key] for key in ("date", "company_id", "partner_id", "channel")}
+    def _relance_line_values(self, action_values, moves, today):
+        """One line per invoice, in the order of the due dates, with its copies of the
+        action's fields (so that they are not computed)."""
+        shared = {
+            key: action_values[key] for key in ("date", "company_id", "partner_id", "channel")
+        }
         return [
             {
                 **shared,
                 "active": True,
                 "move_id": move.id,
-                "level_id": event_vals["level_id"],
+                "level_id": action_values["level_id"],
                 "currency_id": move.currency_id.id,
                 "invoice_name": move.name,
                 "invoice_date": move.invoice_date,
@@ -321,104 +282,7 @@ class AccountRelanceEvent(models.Model):
             for move in moves.sorted(lambda m: (m.invoice_date_due, m.id))
         ]
 
-    @api.model
-    def _relance_create_level(self, level, groups, today, manual_values=None, ladders=None):
-        event_vals = [
-            self._relance_prepare_event_vals(key, moves, today) for key, moves in groups.items()
-        ]
-        # no "created" note nor the running user as follower on every action: the action's
-        # own email and notes are its history
-        events = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            event_vals
-        )
-        events = events.with_env(self.env)
-        self.env["account.relance.event.line"]._relance_insert(
-            [
-                dict(line_vals, event_id=event.id)
-                for event, vals, moves in zip(events, event_vals, groups.values(), strict=True)
-                for line_vals in self._relance_line_vals(vals, moves, today)
-            ]
-        )
-        all_moves = self.env["account.move"].union(*groups.values())
-        events.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
-        all_moves.invalidate_recordset(["relance_event_line_ids"])
-        all_moves._relance_write(
-            {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
-        )
-        events._relance_execute(manual_values=manual_values)
-        return events
-
-    # ------------------------------------------------------------------ execution
-    def _relance_execute(self, manual_values=None):
-        """Send the emails of automatic email levels; prepare an activity for the rest."""
-        manual = manual_values is not None
-        email_events = self.filtered(
-            lambda e: e.channel == "email" and (manual or e.level_id.auto_execute)
-        )
-        no_email = email_events.filtered(
-            lambda e: not self.env["account.move"]._relance_valid_email(e.contact_id)
-        )
-        no_template = (email_events - no_email).filtered(
-            lambda e: not manual and not e.level_id.mail_template_id
-        )
-        to_send = email_events - no_email - no_template
-        to_send.line_ids.move_id._relance_ensure_tokens()
-        # rendering invoice PDFs takes a second each: not while the run holds the invoices
-        pending = to_send.filtered(lambda e: e.level_id.attach_invoices) if not manual else None
-        if pending:
-            pending.mail_pending = True
-            to_send -= pending
-        if manual and to_send:
-            to_send._relance_send_manual(manual_values)
-        else:
-            for level, events in to_send.grouped("level_id").items():
-                events._relance_send_template(level.mail_template_id)
-        no_email.write({"error_message": self.env._("The customer has no valid email address.")})
-        no_template.write({"error_message": self.env._("The dunning level has no mail template.")})
-        (self - to_send - (pending or self.browse()))._relance_schedule_activities()
-        self._relance_log_chatter()
-
-    @api.model
-    def _relance_send_pending(self, companies, commit=False, batch_size=20):
-        """Queue the emails that attach the invoices in PDF (``mail_pending``), after the
-        run, a few actions per transaction: the PDFs (one wkhtmltopdf call per invoice
-        that has none yet) are rendered while only these actions are locked, never the
-        invoices. Safe on two workers (``SKIP LOCKED``) and after a crash (an action stays
-        pending until its email is queued). Returns the number of emails queued."""
-        domain = [("mail_pending", "=", True), ("company_id", "in", companies.ids)]
-        cr, queued, seen = self.env.cr, 0, []
-        while True:
-            self.env.invalidate_all()  # memory of one batch
-            events = self.search(domain + [("id", "not in", seen)], limit=batch_size, order="id")
-            if not events:
-                return queued
-            seen += events.ids
-            try:
-                with cr.savepoint():
-                    events = events.try_lock_for_update().filtered("mail_pending")
-                    for level, level_events in events.grouped("level_id").items():
-                        level_events._relance_send_template(level.mail_template_id)
-                    queued += len(events)
-            except pg_errors.SerializationFailure:
-                # a concurrent run queued them after our snapshot
-                self.env.invalidate_all()
-            except Exception as exc:  # noqa: BLE001 - recorded on the actions, the run goes on
-                _logger.exception("Dunning emails %s could not be prepared", events.ids)
-                self.env.invalidate_all()
-                events.write(
-                    {
-                        "mail_pending": False,
-                        "state": "failed",
-                        "error_message": self.env._(
-                            "The email could not be prepared: %s", str(exc) or repr(exc)
-                        ),
-                    }
-                )
-                # notified now: the run collects only the activities of its batches
-                events.with_context(relance_notify_later=False)._relance_schedule_activities()
-            if commit and not self.env["ir.cron"]._commit_progress():
-                return queued  # time is up: the next run queues the rest
-
+    # ------------------------------------------------------------------ emails
     def _relance_send_template(self, template):
         """Render ``template`` for all events at once and queue the mails (one insert).
 
@@ -489,10 +353,6 @@ class AccountRelanceEvent(models.Model):
                     }
                 )
         self._relance_link_mails(mails)
-
-    @api.model
-    def _relance_subtype_id(self):
-        return self.env["ir.model.data"]._xmlid_to_res_id("account_relance_fr.mt_relance")
 
     def _relance_send_manual(self, values):
         """Queue the email edited in the preview (one event)."""
@@ -580,110 +440,16 @@ class AccountRelanceEvent(models.Model):
                     Command.link(pdfs[m.id].id) for m in event.line_ids.move_id if m.id in pdfs
                 ]
 
-    def _relance_schedule_activities(self):
-        """One activity per event for the dunning responsible (batch create)."""
-        if not self:
-            return
-        model_id = self.env["ir.model"]._get_id(self._name)
-        vals_list = []
-        for event in self:
-            act_type = event.level_id.activity_type_id
-            if (
-                event.error_message
-                and event.channel == "email"
-                and not self.env["account.move"]._relance_valid_email(event.contact_id)
-            ):
-                act_type = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
-            if not act_type:
-                act_type = self.env.ref(CHANNEL_ACTIVITY[event.channel])
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": event.id,
-                    "activity_type_id": act_type.id,
-                    "summary": "%s — %s" % (event.level_id.name, event.partner_id.display_name),
-                    "note": event._relance_activity_note(),
-                    "user_id": event.user_id.id,
-                    "date_deadline": event.date,
-                }
-            )
-        # Odoo notifies the assignee of each activity; a night assigns tens of them to
-        # each responsible: one notification each, listing them, instead
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-            .create(vals_list)
-        )
-        for event, activity in zip(self, activities, strict=True):
-            event.activity_id = activity
-        if not self.env.context.get("relance_notify_later"):
-            self._relance_notify_responsibles()  # otherwise at the end of the run
-
-    def _relance_notify_responsibles(self):
-        """Notify each responsible once of the actions of ``self`` they are given (inbox or
-        email, as they chose in their preferences), in their language: what Odoo's
-        assignment notification tells, for all of them at once."""
-        by_user = self.filtered(
-            lambda e: e.activity_id and e.user_id != self.env.user and e.user_id._relance_working()
-        ).grouped("user_id")
-        for user, user_events in by_user.items():
-            events = user_events.with_context(lang=user.lang or self.env.lang)
-            env = events.env
-            items = Markup("").join(
-                Markup('<li><a href="%s">%s</a> (%s)</li>')
-                % (
-                    event._notify_get_action_link("view"),
-                    event.name,
-                    event.activity_id.activity_type_id.name,
-                )
-                for event in events
-            )
-            count = len(events)
-            self.env["mail.thread"].sudo().message_notify(
-                partner_ids=user.partner_id.ids,
-                subject=env._("Dunning: %s action(s) to do", count),
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (env._("%s dunning action(s) were assigned to you:", count), items),
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-
     def _relance_activity_note(self):
         self.ensure_one()
         note = Markup("<p>%s</p>") % self.env._(
             "%(count)s invoice(s), %(amount)s due.",
             count=len(self.line_ids),
-            amount=self.env["account.move"]._relance_amount_str(self.amount_due, self.currency_id),
+            amount=self.currency_id._relance_amount_str(self.amount_due),
         )
         if self.error_message:
             note += Markup("<p><b>%s</b></p>") % self.error_message
-        return note + self.env["account.move"]._relance_html_list(self.line_ids.move_id)
-
-    def _relance_log_chatter(self):
-        """The action in the chatter of the customer and of each invoice (batch).
-
-        A reminder email is in the customer's chatter already (it is posted there): the
-        customer gets a note for the other actions only (letters, calls, formal notices,
-        actions to validate, failures). A queued reminder email is noted on the invoices
-        only when the company asks for it (``relance_log_invoice_emails``): each invoice
-        lists its reminders in its Dunning tab, and a night of emails would otherwise write
-        one more message per invoice."""
-        move_bodies, partner_bodies = {}, {}
-        for event in self:
-            summary = event._relance_summary()
-            if not event.mail_id or event.company_id.relance_log_invoice_emails:
-                for move in event.line_ids.move_id:
-                    move_bodies[move.id] = summary
-            if event.message_id:
-                continue
-            partner_bodies[event.partner_id.id] = (
-                partner_bodies.get(event.partner_id.id, Markup(""))
-                + summary
-                + self.env["account.move"]._relance_html_list(event.line_ids.move_id)
-            )
-        Move = self.env["account.move"]
-        Move._relance_log(Move.browse(list(move_bodies)), move_bodies)
-        Move._relance_log(self.partner_id.browse(list(partner_bodies)), partner_bodies)
+        return note + self.line_ids.move_id._relance_html_list()
 
     def _relance_summary(self):
         self.ensure_one()
@@ -709,7 +475,7 @@ class AccountRelanceEvent(models.Model):
         for event in self.filtered(
             lambda e: e.state in ("todo", "failed") and e.channel == "email"
         ):
-            if not self.env["account.move"]._relance_valid_email(event.contact_id):
+            if not event.contact_id._relance_has_email():
                 raise UserError(
                     self.env._("%s has no valid email address.", event.contact_id.display_name)
                 )
@@ -777,7 +543,7 @@ class AccountRelanceEvent(models.Model):
                 intro,
                 quote,
             )
-        self.env["account.move"].sudo()._relance_log(self.partner_id.sudo(), bodies)
+        self.partner_id.sudo()._relance_log(bodies)
 
     def _relance_company_lang(self):
         """These actions (of one company) in the language of their company when the
@@ -821,10 +587,8 @@ class AccountRelanceEvent(models.Model):
                 for event in events
             ]
         )
-        Move = self.env["account.move"]
-        Move._relance_log(
-            events.partner_id,
-            {event.partner_id.id: Markup("<p>%s</p>") % message for event in events},
+        events.partner_id._relance_log(
+            {event.partner_id.id: Markup("<p>%s</p>") % message for event in events}
         )
 
     def _message_receive_bounce(self, email, partner):

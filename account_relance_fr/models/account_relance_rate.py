@@ -2,7 +2,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.interest import RatePeriod, semester_label, semester_start
+from ..lib.interest import (
+    RatePeriod,
+    check_contractual_rate,
+    rate_for_day,
+    semester_label,
+    semester_start,
+)
 
 
 class AccountRelanceRate(models.Model):
@@ -57,6 +63,24 @@ class AccountRelanceRate(models.Model):
         for rate in self:
             if rate.date_start != semester_start(rate.date_start):
                 raise ValidationError(self.env._("A semester starts on 1 January or on 1 July."))
+
+    @api.model
+    def _check_contract_rate(self, rate):
+        """A contractual rate may not be lower than 3 x the legal rate (L441-10 II)."""
+        periods = self._rate_periods()
+        if not periods:
+            return
+        period, _provisional = rate_for_day(periods, fields.Date.context_today(self))
+        if not check_contractual_rate(rate, period.legal_rate_pro):
+            raise ValidationError(
+                self.env._(
+                    "The contractual late-payment rate (%(rate)s %%) may not be lower than "
+                    "three times the legal interest rate (3 x %(legal)s %% = %(floor)s %%).",
+                    rate=rate,
+                    legal=period.legal_rate_pro,
+                    floor=round(3 * period.legal_rate_pro, 2),
+                )
+            )
 
     @api.model
     def _rate_periods(self):

@@ -59,7 +59,7 @@ class ResCompany(models.Model):
     @api.constrains("relance_interest_mode", "relance_contract_rate")
     def _check_relance_contract_rate(self):
         for company in self.filtered(lambda c: c.relance_interest_mode == "contractual"):
-            company.env["account.move"]._relance_check_contract_rate(company.relance_contract_rate)
+            self.env["account.relance.rate"]._check_contract_rate(company.relance_contract_rate)
 
     def write(self, vals):
         res = super().write(vals)
@@ -108,6 +108,18 @@ class ResCompany(models.Model):
         return self.relance_policy_id or self.env["account.relance.policy"].search(
             [("company_id", "=", self.id)], limit=1
         )
+
+    def _relance_bank(self):
+        """The bank account the dunning documents ask to pay to."""
+        self.ensure_one()
+        return self.partner_id.bank_ids[:1]
+
+    def _relance_signature(self, user):
+        """The company's letter signature, or the name of ``user`` and the company."""
+        self.ensure_one()
+        if not fields.Html.is_empty(self.relance_letter_signature):
+            return {"html": self.relance_letter_signature, "name": False}
+        return {"html": False, "name": user.name or self.name}
 
     def _relance_lang(self):
         """The language of the company's dunning history (notes, activities, messages) when
@@ -282,11 +294,11 @@ class ResCompany(models.Model):
             # as the nightly run writes it: in the company's language
             env = env(context=dict(env.context, lang=company._relance_lang()))
             moves = moves.with_env(env)
-            Move = env["account.move"].with_context(mail_notrack=True)
+            Run = env["account.relance.run"].with_context(mail_notrack=True)
             first_due = min(moves.mapped("invoice_date_due"))
             day = first_due
             while day < today:
-                Move._relance_run(companies=company, today=day)
+                Run._run(companies=company, today=day)
                 day += timedelta(days=1)
             # payments: one paid, one partly paid; a dispute and a promise
             register = env["account.payment.register"]

@@ -1,8 +1,33 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize_all
 
 from ..lib import analysis
+
+#: Legal forms recognised in a company name when no field states it.
+LEGAL_FORMS = (
+    "SASU",
+    "SAS",
+    "SARL",
+    "EURL",
+    "SA",
+    "SNC",
+    "SCS",
+    "SCA",
+    "SCI",
+    "SCOP",
+    "SCP",
+    "SELARL",
+    "SELAS",
+    "SELAFA",
+    "EIRL",
+    "EI",
+    "GIE",
+    "GAEC",
+    "EARL",
+)
 
 
 class ResPartner(models.Model):
@@ -87,7 +112,7 @@ class ResPartner(models.Model):
     @api.constrains("relance_contract_rate")
     def _check_relance_contract_rate(self):
         for partner in self.filtered("relance_contract_rate"):
-            self.env["account.move"]._relance_check_contract_rate(partner.relance_contract_rate)
+            self.env["account.relance.rate"]._check_contract_rate(partner.relance_contract_rate)
 
     def _compute_relance_event_count(self):
         counts = dict(
@@ -101,18 +126,12 @@ class ResPartner(models.Model):
             partner.relance_event_count = counts.get(partner.commercial_partner_id, 0)
 
     def _compute_relance_open_invoice_ids(self):
-        Move = self.env["account.move"]
-        moves = Move.search(
-            Move._relance_base_domain()
-            + [
-                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "in", self.env.companies.ids),
-            ],
-            order="invoice_date_due",
-        )
+        moves = self.env["account.move"]._relance_open_invoices(self, self.env.companies)
         by_partner = moves.grouped("commercial_partner_id")
         for partner in self:
-            partner.relance_open_invoice_ids = by_partner.get(partner.commercial_partner_id, Move)
+            partner.relance_open_invoice_ids = by_partner.get(
+                partner.commercial_partner_id, moves.browse()
+            )
 
     def _compute_relance_payment_behaviour(self):
         """Customer invoices paid over the last 12 months: how late, how often (one query)."""
@@ -142,12 +161,13 @@ class ResPartner(models.Model):
                        AND am.commercial_partner_id IN %s
                        AND am.company_id IN %s
                   GROUP BY am.id
-                    HAVING MAX(apr.max_date) >= CURRENT_DATE - 365
+                    HAVING MAX(apr.max_date) >= %s::date - 365
                   ) inv
               GROUP BY inv.partner_id
                 """,
                     tuple(commercial.ids),
                     tuple(self.env.companies.ids),
+                    fields.Date.context_today(self),
                 )
             )
             stats = {row[0]: row[1:] for row in rows}
@@ -186,13 +206,40 @@ class ResPartner(models.Model):
             self.env["res.users"],
         )
 
+    def _relance_siren(self):
+        """SIREN (9 digits) from the SIRET stored in ``company_registry``, or False."""
+        self.ensure_one()
+        digits = re.sub(r"\D", "", self.company_registry or "")
+        return digits[:9] if len(digits) >= 9 else False
+
+    def _relance_legal_form(self):
+        """Legal form of a company (SARL, SAS...) as written in its name, or False."""
+        self.ensure_one()
+        words = set(re.findall(r"[A-Za-z]+", (self.name or "").replace(".", "")))
+        return next((form for form in LEGAL_FORMS if form in words), False)
+
+    def _relance_party(self, with_siren=True):
+        """The commercial entity as a party of a dunning document: the partner, its legal
+        form (a company) and its SIREN (``with_siren``)."""
+        partner = self.commercial_partner_id
+        return {
+            "partner": partner,
+            "legal_form": partner._relance_legal_form() if partner.is_company else False,
+            "siren": partner._relance_siren() if with_siren else False,
+        }
+
+    def _relance_has_email(self):
+        """At least one address in the email field: Odoo sends a partner's emails to each
+        address of it ("compta@client.fr, direction@client.fr")."""
+        self.ensure_one()
+        return bool(self.email and email_normalize_all(self.email))
+
     def _relance_addressee(self):
         """The contact the reminders are addressed to: the invoicing contact, or the
         customer itself when that contact has no email address and the customer has."""
         self.ensure_one()
         contact = self.browse(self.address_get(["invoice"])["invoice"])
-        Move = self.env["account.move"]
-        if not Move._relance_valid_email(contact) and Move._relance_valid_email(self):
+        if not contact._relance_has_email() and self._relance_has_email():
             return self
         return contact
 
@@ -208,11 +255,7 @@ class ResPartner(models.Model):
     def action_relance_send(self):
         """Open the preview of the next reminder of this customer."""
         self.ensure_one()
-        invoices = self.env["account.move"].search(
-            self.env["account.move"]._relance_base_domain()
-            + [("commercial_partner_id", "=", self.commercial_partner_id.id)]
-        )
-        return invoices._relance_action_send_wizard()
+        return self.relance_open_invoice_ids._relance_action_send_wizard()
 
     def action_relance_log_call(self):
         self.ensure_one()

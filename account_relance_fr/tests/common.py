@@ -12,6 +12,10 @@ class RelanceCommon(AccountTestInvoicingCommon):
     @AccountTestInvoicingCommon.setup_country("fr")
     def setUpClass(cls):
         super().setUpClass()
+        # the customers below speak English and French: both languages installed, whatever
+        # the database was created with
+        for code in ("en_US", "fr_FR"):
+            cls.env["res.lang"]._activate_lang(code)
         cls.company = cls.env.company
         cls.policy = cls.company.relance_policy_id
         cls.levels = cls.policy.level_ids.sorted("sequence")
@@ -68,9 +72,9 @@ class RelanceCommon(AccountTestInvoicingCommon):
     def run_relance(self, day, moves=None, company=None):
         company = company or self.company
         return (
-            self.env["account.move"]
+            self.env["account.relance.run"]
             .with_company(company)
-            ._relance_run(companies=company, moves=moves, today=day)
+            ._run(companies=company, moves=moves, today=day)
         )
 
     def events_of(self, moves):

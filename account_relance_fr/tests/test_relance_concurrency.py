@@ -12,18 +12,28 @@ from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.fields import Command
+from odoo.orm.environments import Transaction
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models.account_move import RELANCE_LOCK_NS
+from ..models.account_relance_run import LOCK_NS
 
 
 @tagged("post_install", "-at_install")
 class TestRelanceConcurrency(TransactionCase):
+    def worker_cursor(self):
+        """A cursor of its own, as a second Odoo worker has. Its transaction is bound to the
+        test's registry, not looked up by database name: Odoo's test runner holds the
+        registries' lock while the tests run, and a thread looking a registry up would wait
+        for it until the end of the tests."""
+        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        cr.transaction = Transaction(self.registry)
+        return cr
+
     @contextmanager
     def real_env(self):
-        """A cursor of its own that commits: a second Odoo worker."""
-        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        """A worker's cursor that commits."""
+        cr = self.worker_cursor()
         try:
             yield api.Environment(cr, SUPERUSER_ID, {})
             cr.commit()  # pylint: disable=invalid-commit
@@ -86,7 +96,7 @@ class TestRelanceConcurrency(TransactionCase):
         env = env(context={"allowed_company_ids": [self.company_id]})
         if barrier:
             barrier.wait(timeout=30)
-        return env["account.move"]._relance_run(
+        return env["account.relance.run"]._run(
             companies=env["res.company"].browse(self.company_id),
             today=day,
             batch_size=4,
@@ -107,7 +117,7 @@ class TestRelanceConcurrency(TransactionCase):
     def test_locked_invoices_are_skipped_then_done_once(self):
         """Worker A holds the invoices; worker B skips them; A does them; B finds them done."""
         day = self.day + timedelta(days=7)
-        cr_a = sql_db.db_connect(self.env.cr.dbname).cursor()
+        cr_a = self.worker_cursor()
         try:
             env_a = api.Environment(cr_a, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
             held = env_a["account.move"].browse(self.move_ids).try_lock_for_update()
@@ -115,7 +125,7 @@ class TestRelanceConcurrency(TransactionCase):
             with self.real_env() as env_b:
                 result_b = self.run_worker(env_b, day)
             self.assertEqual(result_b["invoices"], 0, "B skipped what A holds")
-            result_a = env_a["account.move"]._relance_run(
+            result_a = env_a["account.relance.run"]._run(
                 companies=env_a["res.company"].browse(self.company_id),
                 today=day,
                 commit=False,
@@ -141,14 +151,12 @@ class TestRelanceConcurrency(TransactionCase):
 
         def other_run():
             with self.real_env() as env:
-                env.cr.execute(
-                    SQL("SELECT pg_advisory_xact_lock(%s, %s)", RELANCE_LOCK_NS, partner_id)
-                )
+                env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NS, partner_id))
                 held.set()
                 release.wait(timeout=60)
 
-        Move = self.env.registry["account.move"]
-        original, waited = Move._relance_wait_customers, []
+        Run = self.env.registry["account.relance.run"]
+        original, waited = Run._wait_customers, []
 
         def wait_customers(records, partner_ids):
             waited.append(list(partner_ids))
@@ -159,7 +167,7 @@ class TestRelanceConcurrency(TransactionCase):
         thread.start()
         try:
             self.assertTrue(held.wait(timeout=30))
-            with patch.object(Move, "_relance_wait_customers", wait_customers):
+            with patch.object(Run, "_wait_customers", wait_customers):
                 with self.real_env() as env:
                     result = self.run_worker(env, day)
         finally:
@@ -178,14 +186,12 @@ class TestRelanceConcurrency(TransactionCase):
         with self.real_env() as env:
             promised = env["account.move"].browse(self.move_ids[0])
             partner_id = promised.commercial_partner_id.id
-        cron_cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        cron_cr = self.worker_cursor()
         try:
-            cron_cr.execute(
-                SQL("SELECT pg_advisory_xact_lock(%s, %s)", RELANCE_LOCK_NS, partner_id)
-            )
+            cron_cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NS, partner_id))
             with self.real_env() as env:
                 env = env(context={"allowed_company_ids": [self.company_id]})  # noqa: PLW2901
-                result = env["account.move"]._relance_run(
+                result = env["account.relance.run"]._run(
                     companies=env["res.company"].browse(self.company_id), today=day
                 )
                 moves = env["account.move"].browse(self.move_ids)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import Forbidden
 
 from odoo.addons.http_routing.tests.common import MockRequest
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import formatLang
 
 from ..controllers.main import RelanceDossierController
@@ -39,15 +39,13 @@ FRENCH_NOTICE = [
 FRENCH_INDEMNITY = "Indemnité forfaitaire pour frais de recouvrement"
 
 
-@tagged("post_install", "-at_install")
-class TestRelanceDocuments(RelanceCommon):
-    """The letters, the formal notice (Code civil 1344), the statement and the collection file."""
+class RelanceDocumentsCommon(RelanceCommon):
+    """A company with its legal details, two consumers, and the helpers of the documents'
+    tests."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("en_US")
-        cls.env["res.lang"]._activate_lang("fr_FR")
         cls.company.write(
             {
                 "name": "Créances Test SAS",
@@ -181,6 +179,11 @@ class TestRelanceDocuments(RelanceCommon):
             )
         # the principal (balance of the invoices)
         self.assertIn(self.money(1500.0, lang), html)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceDocuments(RelanceDocumentsCommon):
+    """The letters, the formal notice (Code civil 1344), the statement and the collection file."""
 
     # ------------------------------------------------------------------ formal notice
     def test_notice_business_en(self):
@@ -432,7 +435,7 @@ class TestRelanceDocuments(RelanceCommon):
         refund = self.invoice(amount=100.0, move_type="out_refund")
         # issued after the statement date: not on it
         later = self.invoice(amount=999.0, due=on_date + timedelta(days=60))
-        values = self.env["account.relance.dossier"]._statement_values(self.customer, on_date)
+        values = self.env["account.relance.statement"]._statement_values(self.customer, on_date)
         self.assertEqual([row["move"] for row in values["rows"]], [older, late, refund, not_due])
         self.assertEqual([row["days_overdue"] for row in values["rows"]], [100, 40, 0, 0])
         self.assertEqual(
@@ -478,7 +481,7 @@ class TestRelanceDocuments(RelanceCommon):
         on_date = self.notice_day + timedelta(days=10)
         with freeze_time(on_date):
             html = self.html(DOSSIER, self.customer)
-            claim = self.env["account.relance.dossier"]._claim(moves, on_date)
+            claim = moves._relance_claim(on_date)
         self.assert_in_all(
             html,
             [
@@ -513,6 +516,30 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertIn(big.name, html)
         self.assert_in_all(html, ["exceeds 5,000 EUR", "injonction de payer", "1405"])
 
+    def test_dossier_route(self):
+        self.notice_for(self.customer, amounts=(1200.0,))
+        endpoint = RelanceDossierController.relance_dossier.original_endpoint
+        with MockRequest(self.env) as request:
+            endpoint(RelanceDossierController(), self.customer.id, company_id=str(self.company.id))
+            content = request.make_response.call_args.args[0]
+            headers = dict(request.make_response.call_args.kwargs["headers"])
+        self.assertEqual(headers["Content-Type"], "application/zip")
+        self.assertIn("Dossier%20de%20recouvrement", headers["Content-Disposition"])
+        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+        self.assertEqual(len(names), 3)
+        self.assertTrue(names[0].startswith("Dossier de recouvrement - Boulangerie Test SARL."))
+        # a user outside the dunning group is refused
+        outsider = new_test_user(self.env, login="relance_outsider", groups="base.group_user")
+        with MockRequest(self.env(user=outsider)), self.assertRaises(Forbidden):
+            endpoint(RelanceDossierController(), self.customer.id)
+
+
+@tagged("post_install", "-at_install")
+class TestRelancePdf(RelanceDocumentsCommon, HttpCase):
+    """The documents rendered by wkhtmltopdf, which loads their style sheets from the
+    server: with the server of an ``HttpCase``, which serves them inside the test's
+    transaction (a plain test holding its cursor would wait for its own server)."""
+
     def test_dossier_zip(self):
         invoice, notice = self.notice_for(self.customer, amounts=(1200.0,))
         dossier = self.env["account.relance.dossier"].with_context(force_report_rendering=True)
@@ -535,24 +562,6 @@ class TestRelanceDocuments(RelanceCommon):
             self.assertTrue(archive.read(name).startswith(b"%PDF"), name)
         self.assertEqual(notice.partner_id, self.customer)
 
-    def test_dossier_route(self):
-        self.notice_for(self.customer, amounts=(1200.0,))
-        endpoint = RelanceDossierController.relance_dossier.original_endpoint
-        with MockRequest(self.env) as request:
-            endpoint(RelanceDossierController(), self.customer.id, company_id=str(self.company.id))
-            content = request.make_response.call_args.args[0]
-            headers = dict(request.make_response.call_args.kwargs["headers"])
-        self.assertEqual(headers["Content-Type"], "application/zip")
-        self.assertIn("Dossier%20de%20recouvrement", headers["Content-Disposition"])
-        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-        self.assertEqual(len(names), 3)
-        self.assertTrue(names[0].startswith("Dossier de recouvrement - Boulangerie Test SARL."))
-        # a user outside the dunning group is refused
-        outsider = new_test_user(self.env, login="relance_outsider", groups="base.group_user")
-        with MockRequest(self.env(user=outsider)), self.assertRaises(Forbidden):
-            endpoint(RelanceDossierController(), self.customer.id)
-
-    # ------------------------------------------------------------------ real PDFs
     def test_real_pdf_rendering(self):
         """One wkhtmltopdf rendering of each document."""
         moves, notice = self.notice_for(self.consumer_fr, amounts=(1200.0,))

@@ -311,7 +311,7 @@ class TestRelanceEngine(RelanceCommon):
         the ORM's own computation."""
         move = self.invoice()
         day = self.day0 + timedelta(days=25)
-        placed = self.env["account.move"]._relance_place_existing(day)
+        placed = self.env["account.relance.run"]._place_existing(day)
         self.assertIn(move, placed)
         self.assertEqual(move.relance_level_id, self.level(1))
         self.assertTrue(move.relance_initialized)
@@ -390,8 +390,8 @@ class TestRelanceEngine(RelanceCommon):
         )
         move = self.invoice(customer, invoice_user_id=left.id)
         day = self.day0 + timedelta(days=7)
-        cron_run = self.env["account.move"].with_user(odoobot).with_company(self.company)
-        cron_run._relance_run(companies=self.company, today=day)
+        cron_run = self.env["account.relance.run"].with_user(odoobot).with_company(self.company)
+        cron_run._run(companies=self.company, today=day)
         event = self.events_of(move)
         self.assertEqual(event.user_id, controller)
         self.assertIn("cc@relance.example", event.mail_id.email_from)
@@ -407,7 +407,7 @@ class TestRelanceEngine(RelanceCommon):
         board.invalidate_recordset()
         self.assertFalse(board.user_id)
         for offset in (21, 30):
-            cron_run._relance_run(companies=self.company, today=self.day0 + timedelta(days=offset))
+            cron_run._run(companies=self.company, today=self.day0 + timedelta(days=offset))
         second, call = self.events_of(move)[1:]
         self.assertFalse(second.user_id)
         self.assertIn(self.company.email, second.mail_id.email_from)
@@ -492,7 +492,7 @@ class TestRelanceEngine(RelanceCommon):
         killed = False
         with patch.object(Event, "_relance_send_template", die_in_second_batch):
             try:  # not assertRaises: it would roll back the first batch with its savepoint
-                self.env["account.move"]._relance_run(
+                self.env["account.relance.run"]._run(
                     companies=self.company, today=day, batch_size=2
                 )
             except WorkerKilled:
@@ -515,7 +515,7 @@ class TestRelanceEngine(RelanceCommon):
         """A table that grew to more than twice its last statistics is analysed (then
         PostgreSQL plans its foreign-key checks again), once; and the run checks after
         every batch."""
-        cr, Move = self.env.cr, self.env["account.move"]
+        cr, Run = self.env.cr, self.env["account.relance.run"]
 
         def relpages():
             cr.execute("SELECT relpages FROM pg_class WHERE oid = 'relance_probe'::regclass")
@@ -526,42 +526,40 @@ class TestRelanceEngine(RelanceCommon):
         cr.execute(fill, (1, 5000))
         self.assertEqual(relpages(), 0, "never analysed")
         tables = ["relance_probe", "relance_no_such_table"]
-        self.assertEqual(Move._relance_refresh_statistics(tables), ["relance_probe"])
+        self.assertEqual(Run._refresh_statistics(tables), ["relance_probe"])
         analysed = relpages()
         self.assertGreater(analysed, 50)
-        self.assertEqual(Move._relance_refresh_statistics(tables), [], "up to date")
+        self.assertEqual(Run._refresh_statistics(tables), [], "up to date")
         cr.execute(fill, (5001, 9000))  # less than twice
-        self.assertEqual(Move._relance_refresh_statistics(tables), [])
+        self.assertEqual(Run._refresh_statistics(tables), [])
         cr.execute(fill, (9001, 20000))
-        self.assertEqual(Move._relance_refresh_statistics(tables), ["relance_probe"])
+        self.assertEqual(Run._refresh_statistics(tables), ["relance_probe"])
         self.assertGreater(relpages(), 3 * analysed)
 
         self._customers_with_invoices(5)
         calls = []
-        original = type(Move)._relance_refresh_statistics
+        original = type(Run)._refresh_statistics
 
         def count(model, *args):
             calls.append(args)
             return original(model, *args)
 
-        with patch.object(type(Move), "_relance_refresh_statistics", count):
-            self.env["account.move"]._relance_run(
-                companies=self.company, today=self.day0 + timedelta(days=7), batch_size=2
-            )
+        with patch.object(type(Run), "_refresh_statistics", count):
+            Run._run(companies=self.company, today=self.day0 + timedelta(days=7), batch_size=2)
         self.assertEqual(len(calls), 3, "after each of the 3 batches")
 
     def test_error_in_one_customer_does_not_stop_the_batch(self):
         moves = self._customers_with_invoices(3)
-        Event = self.env.registry["account.relance.event"]
-        original = Event._relance_execute
+        Run = self.env.registry["account.relance.run"]
+        original = Run._execute
         victim = moves[1].commercial_partner_id
 
-        def fail_for_one(events, manual_values=None):
-            if victim in events.partner_id:
+        def fail_for_one(run, actions, manual_values=None):
+            if victim in actions.partner_id:
                 raise RuntimeError("unexpected data")
-            return original(events, manual_values=manual_values)
+            return original(run, actions, manual_values=manual_values)
 
-        with patch.object(Event, "_relance_execute", fail_for_one):
+        with patch.object(Run, "_execute", fail_for_one):
             result = self.run_relance(self.day0 + timedelta(days=7))
         self.assertEqual(result["events"], 2)
         self.assertFalse(moves[1].relance_level_id)
@@ -698,7 +696,8 @@ class TestRelanceEngine(RelanceCommon):
         self.level(0).attach_invoices = True
         moves = self.invoice() | self.invoice(amount=500.0)
         day = self.day0 + timedelta(days=7)
-        moves._relance_process(day)  # what one batch of the run does
+        Run = self.env["account.relance.run"]
+        Run._process(moves, day)  # what one batch of the run does
         event = self.events_of(moves)
         self.assertTrue(event.mail_pending)
         self.assertFalse(event.mail_id)
@@ -711,14 +710,14 @@ class TestRelanceEngine(RelanceCommon):
         )
         self.assertIn("queued after the run", moves[0].message_ids[:1].body)
         Event = self.env["account.relance.event"]
-        self.assertEqual(Event._relance_send_pending(self.company), 1)
+        self.assertEqual(Run._send_pending(self.company), 1)
         self.assertFalse(event.mail_pending)
         self.assertEqual(event.state, "done")
         attachments = event.mail_id.attachment_ids
         self.assertEqual(len(attachments), 2)
         self.assertEqual(set(attachments.mapped("res_id")), set(moves.ids))
         self.assertEqual(set(attachments.mapped("mimetype")), {"application/pdf"})
-        self.assertEqual(Event._relance_send_pending(self.company), 0, "queued once")
+        self.assertEqual(Run._send_pending(self.company), 0, "queued once")
         # through the whole run, for another customer
         other = self.invoice(partner=self.customer_fr)
         self.run_relance(day)
@@ -863,7 +862,8 @@ class TestRelanceEngine(RelanceCommon):
 
     def test_cron_runs_and_commits_progress(self):
         cron = self.env.ref("account_relance_fr.ir_cron_relance")
-        self.assertEqual(cron.code.strip(), "model._cron_relance()")
+        self.assertEqual(cron.code.strip(), "model._cron_nightly()")
+        self.assertEqual(cron.model_id.model, "account.relance.run")
         move = self.invoice()
         # a customer without email: an activity for its responsible, who is notified
         controller = self.env["res.users"].create(
@@ -887,7 +887,7 @@ class TestRelanceEngine(RelanceCommon):
                 self.env.registry["mail.mail"], "send_after_commit", autospec=True
             ) as send_after_commit,
         ):
-            self.env["account.move"]._cron_relance()
+            self.env["account.relance.run"]._cron_nightly()
         self.assertTrue(progress.called)
         self.assertEqual(move.relance_level_id, self.level(0))
         self.assertFalse(send_after_commit.called)
@@ -928,7 +928,7 @@ class TestRelanceEngine(RelanceCommon):
         moves = self.env["account.move"].union(*(self.invoice(partner=c) for c in customers))
         mails_before = self.env["mail.mail"].search([])
         # one customer per batch: the notification is sent at the end of the run
-        self.env["account.move"]._relance_run(
+        self.env["account.relance.run"]._run(
             companies=self.company, today=self.day0 + timedelta(days=7), batch_size=1
         )
         events = self.events_of(moves)
@@ -972,7 +972,7 @@ class TestRelanceEngine(RelanceCommon):
             freeze_time(self.day0 + timedelta(days=7)),
             patch.object(self.env.registry["ir.cron"], "_commit_progress", return_value=100.0),
         ):
-            result = cron_env["account.move"]._cron_relance()
+            result = cron_env["account.relance.run"]._cron_nightly()
         self.assertEqual(result["events"], 2)
         self.assertEqual(move.relance_level_id, self.level(0))
         subtype = self.env.ref("account_relance_fr.mt_relance")
@@ -1005,13 +1005,13 @@ class TestRelanceEngine(RelanceCommon):
         Cron = self.env.registry["ir.cron"]
         with freeze_time(self.day0 + timedelta(days=7)):
             with patch.object(Cron, "_commit_progress", return_value=0.0) as progress:
-                cron_env["account.move"]._cron_relance()
+                cron_env["account.relance.run"]._cron_nightly()
             # time up after the first company: the others wait for the rescheduled job
             self.assertEqual(bool(mine.relance_level_id), companies[0] == self.company)
             self.assertEqual(bool(theirs.sudo().relance_level_id), companies[0] == other_company)
             self.assertEqual(progress.call_args.kwargs, {"remaining": len(companies) - 1})
             with patch.object(Cron, "_commit_progress", return_value=100.0):
-                cron_env["account.move"]._cron_relance()
+                cron_env["account.relance.run"]._cron_nightly()
         subtype = self.env.ref("account_relance_fr.mt_relance")
         for move, words in ((mine, "e-mail en file d'attente"), (theirs, "email queued")):
             event = self.events_of(move).sudo()
@@ -1027,7 +1027,7 @@ class TestRelanceEngine(RelanceCommon):
         """The second cron thread runs the same night (it never runs on its own schedule),
         and nothing once the nightly run's scheduled action is archived."""
         helper = self.env.ref("account_relance_fr.ir_cron_relance_helper")
-        self.assertEqual(helper.code.strip(), "model._cron_relance_helper()")
+        self.assertEqual(helper.code.strip(), "model._cron_helper()")
         self.assertGreater(helper.nextcall.year, 2900)
         move = self.invoice()
         nightly = self.env.ref("account_relance_fr.ir_cron_relance")
@@ -1036,11 +1036,11 @@ class TestRelanceEngine(RelanceCommon):
             freeze_time(self.day0 + timedelta(days=7)),
             patch.object(self.env.registry["ir.cron"], "_commit_progress", return_value=100.0),
         ):
-            result = self.env["account.move"]._cron_relance_helper()
+            result = self.env["account.relance.run"]._cron_helper()
             self.assertEqual(result["events"], 0)
             self.assertFalse(move.relance_level_id)
             nightly.active = True
-            result = self.env["account.move"]._cron_relance_helper()
+            result = self.env["account.relance.run"]._cron_helper()
         self.assertEqual(result["events"], 1)
         self.assertEqual(move.relance_level_id, self.level(0))
 

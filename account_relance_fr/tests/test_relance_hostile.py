@@ -105,38 +105,37 @@ class TestRelanceHostileInput(RelanceCommon):
         usd = self.setup_other_currency("USD", rates=[("2025-01-01", 2.0)])
         jpy = self.setup_other_currency("JPY", rates=[("2025-01-01", 150.0)])
         self.assertEqual((jpy.decimal_places, usd.position), (0, "before"))
-        Move = self.env["account.move"]
         amounts = [0.0, 0.004, 0.005, -0.01, 7.5, 999.995, 1000.0, 1234567.891, -98765.4321]
         for currency in (self.env.company.currency_id, usd, jpy):
             for lang in ("fr_FR", "en_US"):
                 for amount in amounts:
                     with self.subTest(currency=currency.name, lang=lang, amount=amount):
                         self.assertEqual(
-                            Move._relance_amount_str(amount, currency, lang),
+                            currency._relance_amount_str(amount, lang),
                             format_amount(self.env, amount, currency, lang),
                         )
-        self.assertEqual(Move._relance_amount_str(1234.5, usd, "fr_FR"), "$\xa01\xa0234,50")
+        self.assertEqual(usd._relance_amount_str(1234.5, "fr_FR"), "$\xa01\xa0234,50")
 
     def test_dates_as_format_date(self):
         """The run's date formatter (the language's format read once per transaction)
         writes every date exactly as Odoo's ``format_date``, in each language, and follows
         a language's date format changed since an earlier transaction."""
         self.env["res.lang"]._activate_lang("fr_FR")
-        Move = self.env["account.move"]
+        Lang = self.env["res.lang"]
         values = [date(2026, 1, 5), date(2026, 12, 31), date(2024, 2, 29), False, None]
         for lang in ("fr_FR", "en_US", None):
             for value in values:
                 with self.subTest(lang=lang, value=value):
                     self.assertEqual(
-                        Move._relance_date_str(value, lang),
+                        Lang._relance_date_str(value, lang),
                         format_date(self.env, value, lang_code=lang),
                     )
-        self.assertEqual(Move._relance_date_str(date(2026, 1, 5), "fr_FR"), "05/01/2026")
-        self.assertEqual(Move._relance_date_str(date(2026, 1, 5), "en_US"), "01/05/2026")
+        self.assertEqual(Lang._relance_date_str(date(2026, 1, 5), "fr_FR"), "05/01/2026")
+        self.assertEqual(Lang._relance_date_str(date(2026, 1, 5), "en_US"), "01/05/2026")
         # a new transaction (the run's next batch) sees the new format
         self.env["res.lang"]._lang_get("fr_FR").date_format = "%d.%m.%Y"
         self.env.cr.cache.clear()
-        self.assertEqual(Move._relance_date_str(date(2026, 1, 5), "fr_FR"), "05.01.2026")
+        self.assertEqual(Lang._relance_date_str(date(2026, 1, 5), "fr_FR"), "05.01.2026")
 
     def test_zero_amount_invoice(self):
         move = self.invoice(amount=0.0)

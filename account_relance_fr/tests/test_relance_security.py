@@ -27,10 +27,10 @@ class RelanceSecurityCommon(RelanceCommon):
         cls.company_b = cls.setup_other_company(name="Société B")["company"]
         cls.move_a = cls.invoice(partner=cls.customer, amount=100.0)
         cls.move_b = cls.invoice(partner=cls.customer_fr, amount=200.0, company=cls.company_b)
-        Move = cls.env["account.move"]
+        Run = cls.env["account.relance.run"]
         day = cls.day0 + timedelta(days=7)
         for company in (cls.company_a, cls.company_b):
-            Move.with_company(company)._relance_run(companies=company, today=day)
+            Run.with_company(company)._run(companies=company, today=day)
         cls.event_a = cls.env["account.relance.event"].search(
             [("company_id", "=", cls.company_a.id)]
         )

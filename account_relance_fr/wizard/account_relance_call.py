@@ -89,9 +89,8 @@ class AccountRelanceCall(models.TransientModel):
         if self.outcome in ("no_answer", "wrong_contact"):
             self._schedule_callback(moves, summary)
         body = Markup("<p>%s</p>") % summary
-        Move = self.env["account.move"]
-        Move._relance_log(moves, {move.id: body for move in moves})
-        Move._relance_log(self.partner_id, {self.partner_id.id: body})
+        moves._relance_log(dict.fromkeys(moves.ids, body))
+        self.partner_id._relance_log({self.partner_id.id: body})
         return {"type": "ir.actions.act_window_close"}
 
     def _schedule_callback(self, moves, summary):

@@ -112,14 +112,10 @@ class AccountRelanceNotice(models.TransientModel):
             if wizard.event_id:
                 wizard.invoice_ids = wizard.event_id.line_ids.move_id
             elif wizard.partner_id and wizard.company_id:
-                wizard.invoice_ids = Move.search(
-                    Move._relance_base_domain()
-                    + [
-                        ("commercial_partner_id", "=", wizard.partner_id.id),
-                        ("company_id", "=", wizard.company_id.id),
-                        ("invoice_date_due", "<", fields.Date.context_today(wizard)),
-                    ]
-                )
+                today = fields.Date.context_today(wizard)
+                wizard.invoice_ids = Move._relance_open_invoices(
+                    wizard.partner_id, wizard.company_id
+                ).filtered(lambda m, today=today: m.invoice_date_due < today)
             else:
                 wizard.invoice_ids = False
 
@@ -152,12 +148,8 @@ class AccountRelanceNotice(models.TransientModel):
         locked = moves.try_lock_for_update()
         if locked != moves:
             raise UserError(self.env._("The nightly run is processing these invoices; retry."))
-        groups = {
-            (self.company_id, self.partner_id.commercial_partner_id, currency, self.level_id): inv
-            for currency, inv in moves.grouped("currency_id").items()
-        }
-        return self.env["account.relance.event"]._relance_create_level(
-            self.level_id, groups, fields.Date.context_today(self)
+        return self.env["account.relance.run"]._perform(
+            self.level_id, moves, fields.Date.context_today(self)
         )
 
     def action_generate(self):
@@ -177,12 +169,12 @@ class AccountRelanceNotice(models.TransientModel):
     def _archive_letters(self, events, report_ref):
         """Render the letter of each action and post it in the action's chatter; note the
         sending on each invoice."""
-        Dossier = self.env["account.relance.dossier"]
+        Report = self.env["ir.actions.report"]
         subtype = "account_relance_fr.mt_relance"
         move_bodies = {}
         for event in events:
-            content, ext = Dossier._render(report_ref, event)
-            filename = Dossier._report_filename(report_ref, event, ext)
+            content, ext = Report._relance_render(report_ref, event)
+            filename = Report._relance_filename(report_ref, event, ext)
             body = self._sent_body(event)
             event.message_post(
                 body=body,
@@ -192,7 +184,7 @@ class AccountRelanceNotice(models.TransientModel):
             )
             for move in event.line_ids.move_id:
                 move_bodies[move.id] = body
-        self.env["account.move"]._relance_log(events.line_ids.move_id, move_bodies)
+        events.line_ids.move_id._relance_log(move_bodies)
 
     def _sent_body(self, event):
         label = (
@@ -236,7 +228,6 @@ class AccountRelanceNotice(models.TransientModel):
             date=format_date(self.env, self.receipt_date),
             number=f" (n° {event.registered_number})" if event.registered_number else "",
         )
-        Move = self.env["account.move"]
-        Move._relance_log(event, {event.id: body})
-        Move._relance_log(event.line_ids.move_id, dict.fromkeys(event.line_ids.move_id.ids, body))
+        event._relance_log({event.id: body})
+        event.line_ids.move_id._relance_log(dict.fromkeys(event.line_ids.move_id.ids, body))
         return {"type": "ir.actions.act_window_close"}

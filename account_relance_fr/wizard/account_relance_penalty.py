@@ -150,9 +150,7 @@ class AccountRelancePenalty(models.TransientModel):
             invoice.id,
             invoice.display_name,
         )
-        self.env["account.move"]._relance_log(
-            lines.move_id, {move.id: body for move in lines.move_id}
-        )
+        lines.move_id._relance_log(dict.fromkeys(lines.move_id.ids, body))
         return invoice
 
 

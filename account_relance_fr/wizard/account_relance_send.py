@@ -3,6 +3,7 @@ import contextlib
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 
 
 class _PreviewDone(Exception):
@@ -72,19 +73,18 @@ class AccountRelanceSend(models.TransientModel):
             )
         )
 
-    def _new_event(self):
+    def _new_action_values(self):
+        """The values of the action this dialog would create, its lines included."""
         self.ensure_one()
         moves = self._eligible_moves()
-        key = (
-            self.company_id._origin,
-            self.partner_id._origin,
-            moves.currency_id[:1],
-            self.level_id._origin,
-        )
-        vals = self.env["account.relance.event"]._relance_prepare_vals(
-            key, moves, fields.Date.context_today(self)
-        )
+        today = fields.Date.context_today(self)
+        Action = self.env["account.relance.event"]
+        vals = Action._relance_action_values(self.level_id._origin, moves, today)
         vals["contact_id"] = self.contact_id._origin.id
+        vals["line_ids"] = [
+            Command.create(line_vals)
+            for line_vals in Action._relance_line_values(vals, moves, today)
+        ]
         return vals
 
     @api.depends("level_id", "contact_id", "invoice_ids")
@@ -120,7 +120,7 @@ class AccountRelanceSend(models.TransientModel):
                 # the values of this wizard being edited
                 self.env.flush_all()
                 with self.env.cr.savepoint(flush=False):
-                    event = Event.create(self._new_event())
+                    event = Event.create(self._new_action_values())
                     preview["subject"] = template._render_field("subject", event.ids)[event.id]
                     preview["body"] = template._render_field("body_html", event.ids)[event.id]
                     self.env.flush_all()
@@ -143,11 +143,6 @@ class AccountRelanceSend(models.TransientModel):
         moves = moves.try_lock_for_update()
         if not moves:
             raise UserError(self.env._("The nightly run is processing these invoices; retry."))
-        today = fields.Date.context_today(self)
-        groups = {
-            (self.company_id, self.partner_id, currency, self.level_id): invoices
-            for currency, invoices in moves.grouped("currency_id").items()
-        }
         manual = None
         if self.channel == "email":
             manual = {
@@ -156,8 +151,8 @@ class AccountRelanceSend(models.TransientModel):
                 "partner_ids": self.contact_id.ids,
                 "attachment_ids": self.attachment_ids.ids,
             }
-        events = self.env["account.relance.event"]._relance_create_level(
-            self.level_id, groups, today, manual_values=manual
+        events = self.env["account.relance.run"]._perform(
+            self.level_id, moves, fields.Date.context_today(self), manual_values=manual
         )
         if len(events) == 1:
             return {

@@ -1,0 +1,739 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib import dates as law_dates
+from ..lib import ladder
+from .ir_qweb import MEMO_KEY
+
+_logger = logging.getLogger(__name__)
+
+# advisory-lock namespace of the run: pg_advisory_xact_lock(LOCK_NS, customer id); the
+# key 0 serialises the expiry of the promises
+LOCK_NS = 0x52454C  # "REL"
+# the scheduled actions that help the nightly run on the other cron threads
+HELPER_CODE = "model._cron_helper()"
+# the tables a night fills, that foreign keys of its new rows point to (see
+# _refresh_statistics)
+GROWING_TABLES = (
+    "account_relance_event",
+    "account_relance_event_line",
+    "mail_activity",
+    "mail_mail",
+    "mail_message",
+)
+STATISTICS_MIN_PAGES = 8
+# activity type of each channel when the level names none
+CHANNEL_ACTIVITY = {
+    "email": "account_relance_fr.mail_act_relance_validate",
+    "letter": "account_relance_fr.mail_act_relance_letter",
+    "registered_letter": "account_relance_fr.mail_act_relance_registered",
+    "phone": "account_relance_fr.mail_act_relance_call",
+    "formal_notice": "account_relance_fr.mail_act_relance_notice",
+}
+# errors that belong to the whole batch (a concurrent run): never swallowed per customer
+CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation)
+
+
+class AccountRelanceRun(models.AbstractModel):
+    """The dunning run, top to bottom.
+
+    For each company that runs the dunning automatically, in the company's language:
+
+    1. select what is due: the open invoices whose next step has come
+       (``account.move._relance_chase_domain``), by customer, in batches;
+    2. lock the customers: one PostgreSQL advisory lock per customer, so that two workers
+       never split a customer's invoices between two reminders of the same level;
+    3. decide the step each invoice reaches today (``lib.ladder``);
+    4. act: one dunning action per customer, company, currency and level, with its email
+       or its activity and its notes in the chatter (``_perform``, which the manual paths
+       call too);
+    5. queue the emails that attach the invoices' PDFs, once the invoices are released;
+    6. notify each responsible once of the actions given to them.
+
+    Safe to run twice, on two workers at once and after a crash: each batch locks its
+    customers and invoices, re-reads them, writes its actions and queued emails and commits;
+    an invoice goes through a level once (unique action line per invoice and level).
+    """
+
+    _name = "account.relance.run"
+    _description = "Dunning run"
+
+    # ------------------------------------------------------------------ scheduled actions
+    @api.model
+    def _cron_nightly(self, batch_size=500):
+        """The nightly run. It first wakes its helpers (``_cron_helper``), which share the
+        night on the server's other cron threads."""
+        self.env["ir.cron"].sudo().search([("code", "=", HELPER_CODE)])._trigger()
+        return self._run_companies(batch_size)
+
+    @api.model
+    def _cron_helper(self, batch_size=500):
+        """The nightly run on another cron thread: the customers are shared through their
+        locks, each goes to one of the runs. Nothing when the nightly run's scheduled action
+        is archived (dunning stopped)."""
+        nightly = self.env.ref("account_relance_fr.ir_cron_relance", raise_if_not_found=False)
+        if not nightly or not nightly.active:
+            _logger.info("Dunning helper: the nightly run is archived, nothing to do")
+            return {"events": 0, "invoices": 0, "errors": 0}
+        return self._run_companies(batch_size)
+
+    @api.model
+    def _run_companies(self, batch_size):
+        """The night of each company that runs the dunning automatically, in its language.
+
+        A scheduled action runs with an empty context, so the night's notes, activities and
+        messages would be written in English: each company's night runs in the company's
+        language (``res.company._relance_lang``), as its accountants read the chatter. When
+        the time is up between two companies, the companies left are counted as remaining,
+        so that the job is rescheduled for them."""
+        companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
+        ir_cron = self.env["ir.cron"]
+        result = {"events": 0, "invoices": 0, "errors": 0}
+        for index, company in enumerate(companies):
+            if index and not ir_cron._commit_progress(remaining=len(companies) - index):
+                break
+            # the notifications of the activities it assigns are queued, as from any server
+            # action: not sent one by one while the run goes on
+            company_result = self.with_context(
+                relance_auto=True,
+                mail_notify_force_send=False,
+                lang=company._relance_lang(),
+            )._run(companies=company, batch_size=batch_size, commit=True)
+            for key in result:
+                result[key] += company_result[key]
+        return result
+
+    # ------------------------------------------------------------------ the run
+    @api.model
+    def _run(self, companies, moves=None, batch_size=500, commit=False, today=None):
+        """Perform the due steps of ``companies`` (or of ``moves`` only), customer batch by
+        customer batch.
+
+        Customers another worker holds are waited for at the end, then done if it left
+        anything (an invoice it could not see yet). The responsibles are notified once of
+        the actions the run gave them, at its end, not once per activity as Odoo does.
+
+        :param commit: commit after each batch (cron); otherwise each batch runs in a
+            savepoint so that a failing batch does not undo the others.
+        :return: dict with the number of ``events`` (actions) created, of ``invoices``
+            moved up and of failed batches (``errors``).
+        """
+        result = {"events": 0, "invoices": 0, "errors": 0, "activity_event_ids": []}
+        # the email templates compiled once for the run, not once per batch (see ir.qweb)
+        run = self.with_context(relance_notify_later=True, **{MEMO_KEY: {}})
+        run._run_batches(
+            companies, moves, result, batch_size=batch_size, commit=commit, today=today
+        )
+        actions = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
+        self._notify_responsibles(actions.exists())
+        return result
+
+    def _run_batches(self, companies, moves, result, *, batch_size, commit, today):
+        """The batches of ``_run``, counted in ``result``."""
+        today = today or fields.Date.context_today(self)
+        if not companies:
+            return result
+        self._expire_promises(today, companies, commit=commit)
+        # 1. what is due
+        domain = self.env["account.move"]._relance_chase_domain(today, companies)
+        if moves is not None:
+            domain += [("id", "in", moves.ids)]
+        batches, customers = self._customer_batches(domain, batch_size)
+        ir_cron = self.env["ir.cron"]
+        if commit:
+            ir_cron._commit_progress(remaining=customers)
+        deferred = []
+        for partner_ids in batches:
+            held_elsewhere = self._run_batch(partner_ids, today, domain, result, commit)
+            self._refresh_statistics()
+            deferred += held_elsewhere
+            if commit and not ir_cron._commit_progress(len(partner_ids) - len(held_elsewhere)):
+                return result  # time is up: the cron is rescheduled and resumes where it stopped
+        for _round in range(3):
+            if not deferred:
+                break
+            if not commit:
+                _logger.info(
+                    "Dunning of %s customers left to the run that holds them", len(deferred)
+                )
+                break
+            self._wait_customers(deferred)
+            done = len(deferred)
+            deferred = self._run_batch(deferred, today, domain, result, commit)
+            if not ir_cron._commit_progress(done - len(deferred)):
+                return result
+        # 5. the emails that attach PDFs
+        self._send_pending(companies, commit=commit)
+        return result
+
+    @api.model
+    def _customer_batches(self, domain, batch_size):
+        """The customers of the invoices of ``domain`` in batches of about ``batch_size``
+        invoices (a customer is never split): ``(batches of ids, number of customers)``."""
+        groups = self.env["account.move"]._read_group(
+            domain, ["commercial_partner_id"], ["__count"]
+        )
+        batches, batch, size = [], [], 0
+        for partner, count in groups:
+            batch.append(partner.id)
+            size += count
+            if size >= batch_size:
+                batches.append(batch)
+                batch, size = [], 0
+        if batch:
+            batches.append(batch)
+        return batches, len(groups)
+
+    @api.model
+    def _run_batch(self, partner_ids, today, domain, result, commit=False):
+        """Perform the due steps of the customers ``partner_ids`` that no other run holds;
+        return the ids of those another run holds.
+
+        The invoices are searched again under the customers' locks, then row-locked
+        (``SKIP LOCKED``: an invoice an accountant is editing waits for the next night).
+        When a concurrent run committed them after this transaction's snapshot, PostgreSQL
+        refuses the lock (serialization failure): in cron mode the batch starts again from
+        a fresh snapshot, in which they are no longer due."""
+        cr = self.env.cr
+        Move = self.env["account.move"]
+        for attempt in (1, 2):
+            # a clean cache per batch: the run's memory stays that of one batch
+            self.env.invalidate_all()
+            try:
+                with cr.savepoint():
+                    # 2. lock the customers, then their invoices
+                    held = self._lock_customers(partner_ids)
+                    moves = Move
+                    if held:
+                        moves = Move.search(domain + [("commercial_partner_id", "in", held)])
+                        moves = moves.try_lock_for_update(allow_referencing=True)
+                    stats = self._process(moves, today)
+                for key in ("events", "invoices", "activity_event_ids"):
+                    result[key] += stats[key]
+                held = set(held)
+                return [pid for pid in partner_ids if pid not in held]
+            except CONCURRENCY_ERRORS as exc:
+                self.env.invalidate_all()
+                if commit and attempt == 1:
+                    cr.rollback()  # a new transaction, a new snapshot
+                    continue
+                # another worker committed these invoices after our snapshot: it did the work
+                _logger.info("Dunning batch skipped, handled by a concurrent run: %s", exc)
+            except Exception:
+                result["errors"] += 1
+                _logger.exception(
+                    "Dunning batch of %s customers failed; it will be retried", len(partner_ids)
+                )
+                self.env.invalidate_all()
+            return []
+        return []
+
+    # ------------------------------------------------------------------ 2. locks
+    @api.model
+    def _lock_customers(self, partner_ids):
+        """Take the run's advisory lock of each customer that no other run holds (until the
+        end of the transaction); return the ids of the customers taken."""
+        if not partner_ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_xact_lock(%s, id)",
+                sorted(partner_ids),
+                LOCK_NS,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _wait_customers(self, partner_ids):
+        """Wait until the runs holding these customers have committed (cron mode): take their
+        locks in a fixed order, then roll back, which releases them and lets the next
+        transaction see what those runs did."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
+                LOCK_NS,
+                sorted(partner_ids),
+            )
+        )
+        self.env.cr.rollback()
+        self.env.invalidate_all()
+
+    @api.model
+    def _expire_promises(self, today, companies, commit=False):
+        """A promise whose date has passed resumes the ladder (noted on the invoices).
+
+        Several workers may start together. In cron mode (``commit``) they expire the
+        promises one after the other (advisory lock ``(LOCK_NS, 0)``, held until the run's
+        first commit): a worker that finds the lock taken waits, then starts a new
+        transaction that sees the resumed invoices, so that both put a resumed invoice in
+        its customer's reminder. Otherwise (a run from the user interface, one transaction),
+        the run takes the customers' locks first and leaves the promises of customers
+        another run holds to that run: resumed here, uncommitted, they would be missing from
+        that run's reminder to the customer."""
+        if commit:
+            for _attempt in range(5):
+                if self._lock_customers([0]):
+                    break
+                self._wait_customers([0])
+        domain = [
+            ("relance_hold", "=", "promise"),
+            ("relance_promise_date", "<", today),
+            ("company_id", "in", companies.ids),
+        ]
+        expired = self.env["account.move"].search(domain)
+        if expired and not commit:
+            held = set(self._lock_customers(expired.commercial_partner_id.ids))
+            expired = expired.filtered(lambda m: m.commercial_partner_id.id in held)
+        if not expired:
+            return
+        try:
+            with self.env.cr.savepoint():
+                expired = expired.try_lock_for_update().filtered_domain(domain)
+                expired._relance_write({"relance_hold": False})
+                Lang = self.env["res.lang"]
+                expired._relance_log(
+                    {
+                        move.id: self.env._(
+                            "Payment promise of %(date)s not kept: the dunning resumes.",
+                            date=Lang._relance_date_str(move.relance_promise_date),
+                        )
+                        for move in expired
+                    }
+                )
+        except pg_errors.SerializationFailure:
+            _logger.info("Expired promises handled by a concurrent run")
+            self.env.invalidate_all()
+
+    # ------------------------------------------------------------------ 3. decide
+    @api.model
+    def _decide(self, moves, today, ladders):
+        """Map each invoice of ``moves`` to the level it reaches today (or nothing).
+
+        Not dunned: customers blocked, whose receivable is not positive once their
+        unreconciled credit notes and payments are counted, and invoices past their
+        limitation date (a prescribed debt is left to a person). ``ladders``: the cache of
+        ``account.move._relance_ladder``, filled."""
+        targets, blocked = {}, {}
+        levels = self.env["account.relance.level"]
+        balances = self._net_balances(moves)
+        skipped = {"credit": 0, "prescribed": 0}
+        for move in moves:
+            specs = move._relance_ladder(ladders)
+            key = (move.commercial_partner_id, move.company_id)
+            if key not in blocked:
+                blocked[key] = key[0].with_company(key[1]).relance_blocked
+            if not specs or blocked[key]:
+                continue
+            if balances.get((move.company_id.id, move.commercial_partner_id.id), 0.0) <= 0.0:
+                skipped["credit"] += 1
+                continue
+            if move.relance_prescription_date and law_dates.is_prescribed(
+                move.relance_prescription_date, today
+            ):
+                skipped["prescribed"] += 1
+                continue
+            spec = ladder.next_level(
+                specs,
+                current_level_id=move._relance_current_spec_id(specs),
+                days_overdue=(today - move.invoice_date_due).days,
+                last_action_date=move.relance_last_date or None,
+                today=today,
+                amount=abs(move.amount_residual_signed),
+            )
+            if spec:
+                targets[move] = levels.browse(spec.id)
+        if any(skipped.values()):
+            _logger.info(
+                "Dunning: %(credit)s invoices of customers with a credit balance and "
+                "%(prescribed)s prescribed invoices left aside",
+                skipped,
+            )
+        return targets
+
+    @api.model
+    def _net_balances(self, moves):
+        """Open receivable per (company, customer) of ``moves``, credit notes and
+        unreconciled payments included, in company currency (one query)."""
+        if not moves:
+            return {}
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("partner_id", "in", moves.commercial_partner_id.ids),
+                ("company_id", "in", moves.company_id.ids),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ],
+            ["company_id", "partner_id"],
+            ["amount_residual:sum"],
+        )
+        return {(company.id, partner.id): amount for company, partner, amount in groups}
+
+    # ------------------------------------------------------------------ 4. act
+    @api.model
+    def _process(self, moves, today):
+        """Decide the step of every invoice of ``moves`` (locked and due) and perform it,
+        level by level. A level that fails is retried customer by customer, and a customer
+        whose action fails is noted on its record and left for the next run."""
+        ladders = {}
+        by_level = defaultdict(self.env["account.move"].browse)
+        for move, level in self._decide(moves, today, ladders).items():
+            by_level[level] |= move
+        actions = self.env["account.relance.event"]
+        for level, level_moves in by_level.items():
+            try:
+                with self.env.cr.savepoint():
+                    actions |= self._perform(level, level_moves, today, ladders=ladders)
+                continue
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolated below, customer by customer
+                groups = self._groups(level_moves)
+                if len(groups) == 1:
+                    self._report_failure(level, level_moves, exc)
+                    continue
+            for group_moves in groups.values():
+                try:
+                    with self.env.cr.savepoint():
+                        actions |= self._perform(level, group_moves, today, ladders=ladders)
+                except CONCURRENCY_ERRORS:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - noted, the run goes on
+                    self._report_failure(level, group_moves, exc)
+        return {
+            "events": len(actions),
+            "invoices": sum(len(level_moves) for level_moves in by_level.values()),
+            "activity_event_ids": actions.filtered("activity_id").ids,
+        }
+
+    @api.model
+    def _groups(self, moves):
+        """The invoices of one dunning action: by company, customer and currency."""
+        return moves.grouped(lambda m: (m.company_id, m.commercial_partner_id, m.currency_id))
+
+    @api.model
+    def _perform(self, level, moves, today, manual_values=None, ladders=None):
+        """Perform ``level`` now for ``moves``: one action per company, customer and
+        currency, its lines, the invoices moved to the level, then the action's email or
+        activity and its notes. The nightly run, the board, the reminder and the formal
+        notice dialogs all act through it.
+
+        :param manual_values: the email edited in the preview (subject, body, recipients,
+            attachments): sent as it is, whatever the level's automation.
+        :param ladders: the ladders of the invoices' customers, when the caller resolved
+            them (``account.move._relance_ladder``).
+        :return: the actions created.
+        """
+        Action = self.env["account.relance.event"]
+        groups = self._groups(moves)
+        action_vals = [
+            Action._relance_action_values(level, group_moves, today)
+            for group_moves in groups.values()
+        ]
+        # no "created" note nor the running user as follower on every action: the action's
+        # own email and notes are its history
+        actions = Action.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
+            action_vals
+        )
+        actions = actions.with_env(self.env)
+        self.env["account.relance.event.line"]._relance_insert(
+            [
+                dict(line_vals, event_id=action.id)
+                for action, vals, group_moves in zip(
+                    actions, action_vals, groups.values(), strict=True
+                )
+                for line_vals in Action._relance_line_values(vals, group_moves, today)
+            ]
+        )
+        actions.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
+        moves.invalidate_recordset(["relance_event_line_ids"])
+        moves._relance_write(
+            {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
+        )
+        self._execute(actions, manual_values=manual_values)
+        return actions
+
+    @api.model
+    def _report_failure(self, level, moves, exc):
+        """Note on each customer of ``moves`` that ``level`` could not be performed."""
+        self.env.invalidate_all()
+        for (_company, partner, _currency), group_moves in self._groups(moves).items():
+            names = ", ".join(group_moves.mapped("name"))
+            _logger.warning(
+                "Dunning level %s not performed for %s (%s): %s",
+                level.name,
+                partner.display_name,
+                names,
+                exc,
+            )
+            partner._relance_log(
+                {
+                    partner.id: self.env._(
+                        "Dunning level %(level)s could not be performed for invoices "
+                        "%(invoices)s: %(error)s. It will be retried at the next run.",
+                        level=level.name,
+                        invoices=names,
+                        error=str(exc),
+                    )
+                }
+            )
+
+    @api.model
+    def _execute(self, actions, manual_values=None):
+        """Send the emails of the automatic email levels (or the email edited in the
+        preview), prepare an activity for the rest, and note the actions in the chatter.
+
+        The emails that attach the invoices' PDFs are left pending (``mail_pending``): a PDF
+        takes a second to render, and the run does not render them while it holds the
+        invoices (see ``_send_pending``)."""
+        manual = manual_values is not None
+        email_actions = actions.filtered(
+            lambda a: a.channel == "email" and (manual or a.level_id.auto_execute)
+        )
+        no_email = email_actions.filtered(lambda a: not a.contact_id._relance_has_email())
+        no_template = (email_actions - no_email).filtered(
+            lambda a: not manual and not a.level_id.mail_template_id
+        )
+        to_send = email_actions - no_email - no_template
+        to_send.line_ids.move_id._relance_ensure_tokens()
+        pending = to_send.filtered("level_id.attach_invoices") if not manual else to_send.browse()
+        pending.mail_pending = True
+        to_send -= pending
+        if manual and to_send:
+            to_send._relance_send_manual(manual_values)
+        else:
+            for level, level_actions in to_send.grouped("level_id").items():
+                level_actions._relance_send_template(level.mail_template_id)
+        no_email.write({"error_message": self.env._("The customer has no valid email address.")})
+        no_template.write({"error_message": self.env._("The dunning level has no mail template.")})
+        self._schedule_activities(actions - to_send - pending)
+        self._log_actions(actions)
+
+    @api.model
+    def _schedule_activities(self, actions):
+        """One activity per action for its responsible (one insert), with the level's
+        activity type, or the channel's; an email that could not be sent for want of an
+        address gets the "missing email" type."""
+        if not actions:
+            return
+        model_id = self.env["ir.model"]._get_id(actions._name)
+        missing_email = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
+        vals_list = []
+        for action in actions:
+            act_type = action.level_id.activity_type_id
+            if (
+                action.error_message
+                and action.channel == "email"
+                and not action.contact_id._relance_has_email()
+            ):
+                act_type = missing_email
+            if not act_type:
+                act_type = self.env.ref(CHANNEL_ACTIVITY[action.channel])
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": action.id,
+                    "activity_type_id": act_type.id,
+                    "summary": "%s — %s" % (action.level_id.name, action.partner_id.display_name),
+                    "note": action._relance_activity_note(),
+                    "user_id": action.user_id.id,
+                    "date_deadline": action.date,
+                }
+            )
+        # Odoo notifies the assignee of each activity; a night assigns tens of them to each
+        # responsible: one notification each, listing them, instead
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+        for action, activity in zip(actions, activities, strict=True):
+            action.activity_id = activity
+        if not self.env.context.get("relance_notify_later"):
+            self._notify_responsibles(actions)  # otherwise at the end of the run
+
+    @api.model
+    def _log_actions(self, actions):
+        """The actions in the chatter of their customers and invoices (one insert each).
+
+        A reminder email is in the customer's chatter already (it is posted there): the
+        customer gets a note for the other actions only (letters, calls, formal notices,
+        actions to validate, failures). A queued reminder email is noted on the invoices
+        only when the company asks for it (``relance_log_invoice_emails``): each invoice
+        lists its reminders in its Dunning tab, and a night of emails would otherwise write
+        one more message per invoice."""
+        move_bodies, partner_bodies = {}, {}
+        for action in actions:
+            summary = action._relance_summary()
+            moves = action.line_ids.move_id
+            if not action.mail_id or action.company_id.relance_log_invoice_emails:
+                for move in moves:
+                    move_bodies[move.id] = summary
+            if action.message_id:
+                continue
+            partner_id = action.partner_id.id
+            partner_bodies[partner_id] = (
+                partner_bodies.get(partner_id, Markup("")) + summary + moves._relance_html_list()
+            )
+        self.env["account.move"].browse(list(move_bodies))._relance_log(move_bodies)
+        self.env["res.partner"].browse(list(partner_bodies))._relance_log(partner_bodies)
+
+    # ------------------------------------------------------------------ 5. pending emails
+    @api.model
+    def _send_pending(self, companies, commit=False, batch_size=20):
+        """Queue the emails that attach the invoices in PDF (``mail_pending``), a few
+        actions per transaction: the PDFs (one wkhtmltopdf call per invoice that has none
+        yet) are rendered while only these actions are locked, never the invoices. Safe on
+        two workers (``SKIP LOCKED``) and after a crash (an action stays pending until its
+        email is queued). Returns the number of emails queued."""
+        Action = self.env["account.relance.event"]
+        domain = [("mail_pending", "=", True), ("company_id", "in", companies.ids)]
+        cr, queued, seen = self.env.cr, 0, []
+        while True:
+            self.env.invalidate_all()  # memory of one batch
+            actions = Action.search(domain + [("id", "not in", seen)], limit=batch_size, order="id")
+            if not actions:
+                return queued
+            seen += actions.ids
+            try:
+                with cr.savepoint():
+                    actions = actions.try_lock_for_update().filtered("mail_pending")
+                    for level, level_actions in actions.grouped("level_id").items():
+                        level_actions._relance_send_template(level.mail_template_id)
+                    queued += len(actions)
+            except pg_errors.SerializationFailure:
+                # a concurrent run queued them after our snapshot
+                self.env.invalidate_all()
+            except Exception as exc:  # noqa: BLE001 - recorded on the actions, the run goes on
+                _logger.exception("Dunning emails %s could not be prepared", actions.ids)
+                self.env.invalidate_all()
+                actions.write(
+                    {
+                        "mail_pending": False,
+                        "state": "failed",
+                        "error_message": self.env._(
+                            "The email could not be prepared: %s", str(exc) or repr(exc)
+                        ),
+                    }
+                )
+                # notified now: the run collects only the activities of its batches
+                self.with_context(relance_notify_later=False)._schedule_activities(actions)
+            if commit and not self.env["ir.cron"]._commit_progress():
+                return queued  # time is up: the next run queues the rest
+
+    # ------------------------------------------------------------------ 6. notify
+    @api.model
+    def _notify_responsibles(self, actions):
+        """Notify each responsible once of the ``actions`` given to them (inbox or email, as
+        they chose in their preferences), in their language: what Odoo's assignment
+        notification tells, for all of them at once."""
+        by_user = actions.filtered(
+            lambda a: a.activity_id and a.user_id != self.env.user and a.user_id._relance_working()
+        ).grouped("user_id")
+        for user, user_actions in by_user.items():
+            user_actions = user_actions.with_context(lang=user.lang or self.env.lang)  # noqa: PLW2901
+            env = user_actions.env
+            items = Markup("").join(
+                Markup('<li><a href="%s">%s</a> (%s)</li>')
+                % (
+                    action._notify_get_action_link("view"),
+                    action.name,
+                    action.activity_id.activity_type_id.name,
+                )
+                for action in user_actions
+            )
+            count = len(user_actions)
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=env._("Dunning: %s action(s) to do", count),
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (env._("%s dunning action(s) were assigned to you:", count), items),
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
+    # ------------------------------------------------------------------ upkeep
+    @api.model
+    def _refresh_statistics(self, tables=GROWING_TABLES):
+        """Refresh PostgreSQL's statistics (``ANALYZE``) of the ``tables`` that grew to more
+        than twice the size they had when they were last analysed; return their names.
+
+        A connection plans each foreign-key check once, with the size the referenced table
+        had then. Planned on the nearly empty action table of a young database, or where
+        autovacuum is off or late, every check of a new action line reads all the actions,
+        and a night's time grows with the square of its actions. New statistics make
+        PostgreSQL plan the checks again, with the index. A table that another run is
+        analysing is left to it (``NOWAIT``)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT name FROM unnest(%s::text[]) AS name
+                  JOIN pg_class c ON c.oid = to_regclass(name)
+                 WHERE pg_relation_size(c.oid) / current_setting('block_size')::int
+                       > 2 * c.relpages + %s
+                """,
+                list(tables),
+                STATISTICS_MIN_PAGES,
+            )
+        )
+        analysed = []
+        for (name,) in cr.fetchall():
+            table = SQL.identifier(name)
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(SQL("LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE NOWAIT", table))
+                    cr.execute(SQL("ANALYZE %s", table))
+                analysed.append(name)
+            except (pg_errors.LockNotAvailable, pg_errors.InsufficientPrivilege):
+                _logger.info("Dunning: statistics of %s left to another run", name)
+        if analysed:
+            _logger.info("Dunning: statistics refreshed for %s", ", ".join(analysed))
+        return analysed
+
+    @api.model
+    def _place_existing(self, today):
+        """At installation, put each overdue invoice without dunning history on the level
+        its age reached (``lib.ladder.reached_level``), without sending anything; the
+        ladder then goes on at its pace. Noted in the invoices' chatter."""
+        Move = self.env["account.move"]
+        moves = Move.search(
+            Move._relance_base_domain()
+            + [
+                ("invoice_date_due", "<", today),
+                ("relance_level_id", "=", False),
+                ("relance_event_line_ids", "=", False),
+            ]
+        )
+        ladders, by_level = {}, defaultdict(Move.browse)
+        levels = self.env["account.relance.level"]
+        for move in moves:
+            spec = ladder.reached_level(
+                move._relance_ladder(ladders), (today - move.invoice_date_due).days
+            )
+            if spec:
+                by_level[levels.browse(spec.id)] |= move
+        for level, level_moves in by_level.items():
+            level_moves._relance_write(
+                {
+                    "relance_level_id": level.id,
+                    "relance_last_date": today,
+                    "relance_initialized": True,
+                },
+                ladders=ladders,
+            )
+            note = self.env._(
+                "Already overdue when the dunning was installed: placed at level %s. "
+                "Nothing was sent for this level or the earlier ones.",
+                level.name,
+            )
+            level_moves._relance_log(dict.fromkeys(level_moves.ids, note))
+        return moves
