@@ -21,6 +21,7 @@ from . import (
     ir_qweb,
     mail_activity,
     mail_mail,
+    mail_template,
     mail_thread,
     res_company,
     res_config_settings,

@@ -8,7 +8,6 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import formatLang
 
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
@@ -265,30 +264,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ payment hook
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
-        self._relance_close_activities()
-        return res
-
-    def _relance_close_activities(self):
-        """Mark the open dunning activities of settled invoices done."""
         settled = self.filtered(lambda m: m.payment_state in CLOSED_PAYMENT_STATES)
-        if not settled:
-            return
-        events = (
-            self.env["account.relance.event"]
-            .sudo()
-            .search([("line_ids.move_id", "in", settled.ids), ("state", "=", "todo")])
-        )
-        # an action still concerns a customer as long as one of its invoices is open
-        to_close = events.filtered(
-            lambda e: all(m.payment_state in CLOSED_PAYMENT_STATES for m in e.line_ids.move_id)
-        )
-        for event in to_close:
-            event.activity_ids.with_context(relance_skip_event=True).action_feedback(
-                feedback=self.env._("Invoice paid: dunning closed.")
-            )
-        to_close.write({"state": "cancel"})
-        dunned = settled.filtered("relance_level_id")
-        dunned._relance_log(dict.fromkeys(dunned.ids, self.env._("Invoice paid: dunning closed.")))
+        self.env["account.relance.event"]._relance_close_paid(settled)
+        return res
 
     # ------------------------------------------------------------------ domains
     @api.model
@@ -488,77 +466,17 @@ class AccountMove(models.Model):
         )
         return Markup("<ul>%s</ul>") % items if items else escape("")
 
-    def _relance_invoice_pdfs(self):
-        """Map invoice id -> PDF attachment: the invoice's own PDF when it was sent or
-        printed, otherwise rendered (once per invoice) and kept on the invoice."""
-        pdfs = {move.id: move.invoice_pdf_report_id for move in self if move.invoice_pdf_report_id}
-        missing = self.filtered(lambda m: m.id not in pdfs)
-        if missing:
-            report = self.env["ir.actions.report"].sudo()
-            # one document per call: splitting a multi-invoice PDF needs a patched wkhtmltopdf
-            contents = {
-                move.id: report._render_qweb_pdf("account.account_invoices", move.ids)[0]
-                for move in missing
-            }
-            attachments = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    [
-                        {
-                            "name": move._get_invoice_report_filename(),
-                            "raw": contents[move.id],
-                            "mimetype": "application/pdf",
-                            "res_model": "account.move",
-                            "res_id": move.id,
-                        }
-                        for move in missing
-                    ]
-                )
-            )
-            pdfs.update({att.res_id: att for att in attachments})
-        return pdfs
-
     # ------------------------------------------------------------------ French late penalties
     def _relance_debtor(self):
         self.ensure_one()
         return self.commercial_partner_id.relance_debtor_type or "business"
 
-    def _relance_contract_rate(self, partner=None):
-        """Contractual rate that applies, or None for the legal ECB + 10 rate."""
-        self.ensure_one()
-        company = self.company_id
-        partner = (partner or self.commercial_partner_id).with_company(company)
-        if partner.relance_contract_rate:
-            return partner.relance_contract_rate
-        if company.relance_interest_mode == "contractual" and company.relance_contract_rate:
-            return company.relance_contract_rate
-        return None
-
     def _relance_rate_label(self, partner=None, on_date=None):
-        """The late-payment rate as written in reminders and letters."""
-        from ..lib.interest import rate_for_day
-
-        company = self.company_id or self.env.company
-        partner = partner or self.commercial_partner_id
-        contract = self[:1]._relance_contract_rate(partner) if self else None
-
-        def pct(value):
-            return formatLang(self.env, value, digits=2)
-
-        if contract:
-            return self.env._("%(rate)s %% per year (contractual rate)", rate=pct(contract))
-        periods = self.env["account.relance.rate"]._rate_periods()
-        if not periods:
-            return self.env._("the ECB main refinancing rate plus 10 points")
-        period, _provisional = rate_for_day(periods, on_date or fields.Date.context_today(company))
-        if partner.relance_debtor_type == "consumer":
-            return self.env._(
-                "the legal interest rate (%(rate)s %% per year)", rate=pct(period.legal_rate_pro)
-            )
-        return self.env._(
-            "the ECB main refinancing rate plus 10 points (%(rate)s %% per year)",
-            rate=pct(period.ecb_rate + 10.0),
+        """The late-payment rate of this invoice's customer as written in reminders and
+        letters (``account.relance.rate._rate_label``)."""
+        company = self.company_id[:1] or self.env.company
+        return self.env["account.relance.rate"]._rate_label(
+            company, partner or self.commercial_partner_id, on_date
         )
 
     def _relance_payments(self):
@@ -605,7 +523,7 @@ class AccountMove(models.Model):
         if self.move_type != "out_invoice" or not self.invoice_date_due:
             return empty
         rates = self.env["account.relance.rate"]._rate_periods()
-        contract = self._relance_contract_rate()
+        contract = self.commercial_partner_id._relance_contract_rate(self.company_id)
         if not rates and contract is None:
             return dict(
                 empty,
@@ -639,63 +557,6 @@ class AccountMove(models.Model):
             )
         return result
 
-    def _relance_claim(self, on_date, with_penalties=True, notice_date=None):
-        """What these invoices claim on ``on_date``, in company currency: ``rows`` (one per
-        invoice: principal, days, interest, indemnity, total, warning) and their totals.
-        ``with_penalties``: the late interest and the indemnity too."""
-        company = self.company_id[:1] or self.env.company
-        rows = []
-        for move in self.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
-            result = (
-                move.relance_compute_penalties(on_date=on_date, notice_date=notice_date)
-                if with_penalties
-                else dict(law_interest.no_penalties(), warning=False)
-            )
-            principal = abs(move.amount_residual_signed)
-            days = (on_date - move.invoice_date_due).days if move.invoice_date_due else 0
-            rows.append(
-                {
-                    "move": move,
-                    "principal": principal,
-                    "days": max(days, 0),
-                    "interest": result["interest"],
-                    "indemnity": result["indemnity"],
-                    "total": principal + result["interest"] + result["indemnity"],
-                    "warning": result["warning"],
-                }
-            )
-        principal = sum(row["principal"] for row in rows)
-        interest = sum(row["interest"] for row in rows)
-        indemnity = sum(row["indemnity"] for row in rows)
-        return {
-            "rows": rows,
-            "currency": company.currency_id,
-            "principal": principal,
-            "interest": interest,
-            "indemnity": indemnity,
-            "indemnity_count": len([row for row in rows if row["indemnity"]]),
-            "total": principal + interest + indemnity,
-            "warnings": sorted({row["warning"] for row in rows if row["warning"]}),
-        }
-
-    def _relance_document_rows(self):
-        """Number, dates, amount incl. VAT, paid and balance of each invoice (in its
-        currency), in the order of the due dates: the invoice table of the letters."""
-        return [
-            {
-                "move": move,
-                "name": move.name,
-                "invoice_date": move.invoice_date,
-                "date_due": move.invoice_date_due,
-                "amount_total": move.amount_total,
-                "paid": move.amount_total - move.amount_residual,
-                "residual": move.amount_residual,
-                "currency": move.currency_id,
-                "url": move.get_base_url() + move.get_portal_url(),
-            }
-            for move in self.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
-        ]
-
     def _relance_show_invoice_mentions(self):
         """Whether the invoice PDF carries the late-penalty mentions (business customers)."""
         self.ensure_one()
@@ -720,36 +581,6 @@ class AccountMove(models.Model):
                 )
             )
 
-    def _relance_penalties_to_bill(self, on_date):
-        """What is left to bill of this invoice's penalties up to ``on_date``: the interest
-        since the last billed date and the indemnity if not billed yet (penalty invoices
-        that are not cancelled count)."""
-        self.ensure_one()
-        billed = self.env["account.move.line"].search(
-            [
-                ("relance_penalty_origin_id", "=", self.id),
-                ("parent_state", "!=", "cancel"),
-            ]
-        )
-        billed_to = max((d for d in billed.mapped("relance_penalty_date_to") if d), default=None)
-        now = self.relance_compute_penalties(on_date=on_date)
-        interest = law_interest.interest_after(now["segments"], billed_to)
-        indemnity_billed = any(k == "indemnity" for k in billed.mapped("relance_penalty_kind"))
-        return {
-            "date_from": (billed_to or self.invoice_date_due) + timedelta(days=1),
-            "interest": interest,
-            "indemnity": 0.0 if indemnity_billed else now["indemnity"],
-            "warning": now["warning"]
-            or (
-                not self._relance_show_invoice_mentions()
-                and self.env._(
-                    "This invoice did not state the late-payment penalties and the 40 EUR "
-                    "indemnity (L441-9 Code de commerce): check that your terms of sale did "
-                    "before claiming them."
-                )
-            ),
-        }
-
     def action_relance_bill_penalties(self):
         moves = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
         if not moves:
@@ -757,26 +588,6 @@ class AccountMove(models.Model):
         return moves._relance_wizard_action(
             "account.relance.penalty", self.env._("Bill the penalties")
         )
-
-    def _relance_notify_dispute(self, reason, note=False):
-        """Tell the salesperson (and the company's dispute contact) about a dispute, in an
-        internal note."""
-        for move in self:
-            users = (
-                move.invoice_user_id | move.company_id.relance_dispute_user_id
-            )._relance_working()
-            if not users:
-                continue
-            move.message_post(
-                body=self.env._(
-                    "Dispute recorded on this invoice: %(reason)s%(note)s. The dunning is paused.",
-                    reason=reason.name or "",
-                    note=" — %s" % note if note else "",
-                ),
-                partner_ids=users.partner_id.ids,
-                # an internal note that notifies them: the customer may follow the invoice
-                subtype_xmlid="mail.mt_note",
-            )
 
     def action_relance_log_call(self):
         moves = self.filtered_domain(self._relance_base_domain())

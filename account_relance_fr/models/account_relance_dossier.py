@@ -46,9 +46,9 @@ class AccountRelanceDossier(models.AbstractModel):
         consumer = partner.relance_debtor_type == "consumer"
         moves = self.env["account.move"]._relance_open_invoices(partner, company)
         # consumers: interest from the receipt of the formal notice recorded on each invoice
-        claim = moves._relance_claim(on_date)
+        Letter = self.env["account.relance.letter"]
+        claim = Letter._claim(moves, on_date)
         principal_interest = claim["principal"] + claim["interest"]
-        Action = self.env["account.relance.event"]
         return {
             "company": company,
             "doc_date": on_date,
@@ -57,8 +57,8 @@ class AccountRelanceDossier(models.AbstractModel):
             "debtor": partner._relance_party(with_siren=not consumer),
             "claim": claim,
             "rate_label": moves[:1]._relance_rate_label(partner, on_date),
-            "history": Action._relance_history(partner, performed=False),
-            "notices": self._notices(partner)._relance_steps(),
+            "history": Letter._history(partner, performed=False),
+            "notices": Letter._steps(self._notices(partner)),
             "principal_interest": principal_interest,
             "small_claims_limit": float(procedure.SMALL_CLAIMS_LIMIT),
             "small_claims": procedure.is_small_claim(principal_interest),
@@ -87,7 +87,7 @@ class AccountRelanceDossier(models.AbstractModel):
         files = [Report._relance_filename(DOSSIER_REPORT, partner, ext)]
         contents = [content]
         moves = self.env["account.move"]._relance_open_invoices(partner, self.env.company)
-        pdfs = moves._relance_invoice_pdfs()
+        pdfs = Report._relance_invoice_pdfs(moves)
         for move in moves:
             attachment = pdfs.get(move.id)
             if attachment:

@@ -9,32 +9,21 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import email_normalize, email_normalize_all, html2plaintext
-from odoo.tools.mail import html_to_inner_content
 
-from ..lib import text
-from .ir_qweb import MEMO_KEY
+from .account_move import CLOSED_PAYMENT_STATES
 
 _logger = logging.getLogger(__name__)
 
+# activity type of each channel when the level names none
+CHANNEL_ACTIVITY = {
+    "email": "account_relance_fr.mail_act_relance_validate",
+    "letter": "account_relance_fr.mail_act_relance_letter",
+    "registered_letter": "account_relance_fr.mail_act_relance_registered",
+    "phone": "account_relance_fr.mail_act_relance_call",
+    "formal_notice": "account_relance_fr.mail_act_relance_notice",
+}
 # characters of a customer's answer quoted in the customer's chatter
 ANSWER_PREVIEW = 300
-# the fields of a mail template rendered for a queued email (as mail.template.send_mail_batch)
-MAIL_RENDER_FIELDS = (
-    "attachment_ids",
-    "auto_delete",
-    "body_html",
-    "email_cc",
-    "email_from",
-    "email_to",
-    "mail_server_id",
-    "model",
-    "partner_to",
-    "reply_to",
-    "report_template_ids",
-    "res_id",
-    "scheduled_date",
-    "subject",
-)
 
 
 class AccountRelanceEvent(models.Model):
@@ -195,44 +184,6 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         return (self.contact_id or self.partner_id).lang or self.env.lang
 
-    # ------------------------------------------------------------------ history
-    @api.model
-    def _relance_history(self, partner, moves=None, before=None, exclude=None, performed=True):
-        """The dunning actions of ``partner`` as the documents list them, oldest first,
-        archived ones too (they are evidence): only those concerning ``moves``, dated up to
-        ``before``, other than ``exclude``, and ``performed`` (done)."""
-        domain = [("partner_id", "=", partner.commercial_partner_id.id)]
-        if moves is not None:
-            domain.append(("line_ids.move_id", "in", moves.ids))
-        if before:
-            domain.append(("date", "<=", before))
-        if exclude:
-            domain.append(("id", "not in", exclude.ids))
-        if performed:
-            domain.append(("state", "=", "done"))
-        actions = self.with_context(active_test=False).search(domain, order="date, id")
-        steps = actions._relance_steps()
-        return sorted(steps, key=lambda step: (step["date"], step["event"].id))
-
-    def _relance_steps(self):
-        """These actions as the documents show them: date (of sending), level, channel,
-        invoices, registered number, receipt and state."""
-        channels = dict(self._fields["channel"]._description_selection(self.env))
-        states = dict(self._fields["state"]._description_selection(self.env))
-        return [
-            {
-                "event": action,
-                "date": action.sent_date or action.date,
-                "level": action.level_id.name,
-                "channel": channels.get(action.channel, action.channel),
-                "invoices": ", ".join(action.line_ids.mapped("invoice_name")),
-                "registered_number": action.registered_number,
-                "receipt_date": action.receipt_date,
-                "state": states.get(action.state),
-            }
-            for action in self
-        ]
-
     # ------------------------------------------------------------------ values
     @api.model
     def _relance_action_values(self, level, moves, today):
@@ -283,77 +234,6 @@ class AccountRelanceEvent(models.Model):
         ]
 
     # ------------------------------------------------------------------ emails
-    def _relance_send_template(self, template):
-        """Render ``template`` for all events at once and queue the mails (one insert).
-
-        As ``mail.template.send_mail_batch``, except that:
-
-        * the email is posted on the customer, as Odoo's own follow-up does: the customer's
-          chatter is the history of what was sent to them, and their answers land there;
-          the action links its email (``message_id``) and shows it;
-        * only the email is wrapped in the template's layout: the chatter keeps the
-          message itself, as ``message_post`` does, not a laid-out copy (a third larger,
-          all of it sanitised again)."""
-        template._send_check_access(self.ids)
-        # the body compiled once for the batch (or the whole run, which gives its memo),
-        # not once per customer (see ir.qweb), and the language of each customer rendered
-        # once: given to _generate_template, which would otherwise render it again
-        memo = self.env.context.get(MEMO_KEY)
-        memo = {} if memo is None else memo
-        values, langs = {}, {}
-        for lang, (lang_template, res_ids) in template._classify_per_lang(self.ids).items():
-            langs.update(dict.fromkeys(res_ids, lang))
-            context = {MEMO_KEY: memo}
-            if lang:
-                context["template_preview_lang"] = lang
-            values.update(
-                lang_template.with_context(**context)._generate_template(
-                    res_ids, MAIL_RENDER_FIELDS
-                )
-            )
-        subtype_id = self._relance_subtype_id()
-        vals_list, attachments_list = [], []
-        for event in self:
-            vals = values[event.id]
-            attachments_list.append(vals.pop("attachments", []))
-            if not vals.get("email_from"):
-                vals.pop("email_from", None)
-            vals.update(
-                model=event.partner_id._name,
-                res_id=event.partner_id.id,
-                recipient_ids=[Command.link(pid) for pid in vals.get("partner_ids") or []],
-                attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
-                subtype_id=subtype_id,
-                body=vals["body_html"],
-                body_html=event._relance_layout(
-                    template,
-                    vals["body_html"],
-                    langs.get(event.id) or self.env.lang,
-                    rendered=True,
-                ),
-            )
-            vals_list.append(vals)
-        mails = self.env["mail.mail"].sudo().create(vals_list)
-        for mail, attachments in zip(mails, attachments_list, strict=True):
-            if attachments:  # the reports of the template, rendered by _generate_template
-                mail.with_context(default_type=None).write(
-                    {
-                        "attachment_ids": [
-                            Command.create(
-                                {
-                                    "name": name,
-                                    "datas": datas,
-                                    "type": "binary",
-                                    "res_model": "mail.message",
-                                    "res_id": mail.mail_message_id.id,
-                                }
-                            )
-                            for name, datas in attachments
-                        ]
-                    }
-                )
-        self._relance_link_mails(mails)
-
     def _relance_send_manual(self, values):
         """Queue the email edited in the preview (one event)."""
         self.ensure_one()
@@ -365,8 +245,8 @@ class AccountRelanceEvent(models.Model):
                     "model": self.partner_id._name,
                     "res_id": self.partner_id.id,
                     "subject": values["subject"],
-                    "body_html": self._relance_layout(
-                        self.level_id.mail_template_id, values["body"], self._relance_lang()
+                    "body_html": self.level_id.mail_template_id._relance_layout(
+                        self, values["body"], self._relance_lang()
                     ),
                     "body": values["body"],
                     "email_from": values.get("email_from") or self.company_id.email_formatted,
@@ -381,52 +261,11 @@ class AccountRelanceEvent(models.Model):
         )
         self._relance_link_mails(mail)
 
-    def _relance_layout(self, template, body, lang, rendered=False):
-        """``body`` wrapped in the layout of ``template`` (header, company footer), in
-        ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone without one.
-        ``rendered``: ``body`` comes from the QWeb renderer, which escapes every ``<`` of
-        the text and the attributes (not a body edited by the user)."""
-        self.ensure_one()
-        if not template.email_layout_xmlid:
-            return body
-        # the message of the layout, as _render_encapsulate makes it, with its preview (the
-        # line a mail client shows below the subject); of a rendered body, computed from
-        # its beginning only (see lib.text.email_preview_of_html)
-        inner_content = lambda html: html_to_inner_content(Markup(html))  # noqa: E731
-        if rendered:
-            preview = text.email_preview_of_html(Markup(body), inner_content)
-        else:
-            preview = text.email_preview(inner_content(body))
-        message = (
-            self.env["mail.message"]
-            .sudo()
-            .new(
-                {
-                    "body": body,
-                    "model": self._name,
-                    "res_id": self.id,
-                    "preview": preview,
-                }
-            )
-        )
-        return template.with_context(lang=lang)._render_encapsulate(
-            template.email_layout_xmlid,
-            body,
-            add_context={
-                "message": message,
-                "company": self.company_id,
-                "model_description": self.env["ir.model"]
-                .with_context(lang=lang)
-                ._get(self._name)
-                .display_name,
-            },
-            context_record=self.with_context(lang=lang),
-        )
-
     def _relance_link_mails(self, mails):
         """Link each action of ``self`` to its email (``mails``, in the same order)."""
         attach = self.filtered(lambda e: e.level_id.attach_invoices)
-        pdfs = attach.line_ids.move_id._relance_invoice_pdfs() if attach else {}
+        invoices = attach.line_ids.move_id
+        pdfs = self.env["ir.actions.report"]._relance_invoice_pdfs(invoices) if attach else {}
         for event, mail in zip(self, mails, strict=True):
             vals = {
                 "mail_id": mail.id,
@@ -439,6 +278,97 @@ class AccountRelanceEvent(models.Model):
                 mail.attachment_ids = [
                     Command.link(pdfs[m.id].id) for m in event.line_ids.move_id if m.id in pdfs
                 ]
+
+    def _relance_schedule_activities(self):
+        """One activity per action for its responsible (one insert): the level's type, the
+        channel's, or "missing email" for an email without an address."""
+        if not self:
+            return
+        model_id = self.env["ir.model"]._get_id(self._name)
+        missing_email = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
+        vals_list = []
+        for action in self:
+            act_type = action.level_id.activity_type_id
+            if (
+                action.error_message
+                and action.channel == "email"
+                and not action.contact_id._relance_has_email()
+            ):
+                act_type = missing_email
+            if not act_type:
+                act_type = self.env.ref(CHANNEL_ACTIVITY[action.channel])
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": action.id,
+                    "activity_type_id": act_type.id,
+                    "summary": "%s — %s" % (action.level_id.name, action.partner_id.display_name),
+                    "note": action._relance_activity_note(),
+                    "user_id": action.user_id.id,
+                    "date_deadline": action.date,
+                }
+            )
+        # Odoo notifies the assignee of each activity; a night assigns tens of them to each
+        # responsible: one notification each, listing them, instead
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+        for action, activity in zip(self, activities, strict=True):
+            action.activity_id = activity
+        if not self.env.context.get("relance_notify_later"):
+            self._relance_notify_responsibles()  # otherwise at the end of the run
+
+    def _relance_notify_responsibles(self):
+        """Notify each responsible once of the actions given to them, in their language
+        and as they chose (inbox or email): Odoo's assignment notification, for all at once."""
+        by_user = self.filtered(
+            lambda a: a.activity_id and a.user_id != self.env.user and a.user_id._relance_working()
+        ).grouped("user_id")
+        for user, user_actions in by_user.items():
+            user_actions = user_actions.with_context(lang=user.lang or self.env.lang)  # noqa: PLW2901
+            env = user_actions.env
+            items = Markup("").join(
+                Markup('<li><a href="%s">%s</a> (%s)</li>')
+                % (
+                    action._notify_get_action_link("view"),
+                    action.name,
+                    action.activity_id.activity_type_id.name,
+                )
+                for action in user_actions
+            )
+            count = len(user_actions)
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=env._("Dunning: %s action(s) to do", count),
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (env._("%s dunning action(s) were assigned to you:", count), items),
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
+    def _relance_log_chatter(self):
+        """Note the actions in the chatter of their customers and invoices (one insert each).
+        A reminder email is posted on the customer already: the customer gets a note for
+        the other actions only. An email is noted on its invoices only when the company asks
+        for it (``relance_log_invoice_emails``): each invoice lists its reminders in its
+        Dunning tab."""
+        move_bodies, partner_bodies = {}, {}
+        for action in self:
+            summary = action._relance_summary()
+            moves = action.line_ids.move_id
+            if not action.mail_id or action.company_id.relance_log_invoice_emails:
+                for move in moves:
+                    move_bodies[move.id] = summary
+            if action.message_id:
+                continue
+            partner_id = action.partner_id.id
+            partner_bodies[partner_id] = (
+                partner_bodies.get(partner_id, Markup("")) + summary + moves._relance_html_list()
+            )
+        self.env["account.move"].browse(list(move_bodies))._relance_log(move_bodies)
+        self.env["res.partner"].browse(list(partner_bodies))._relance_log(partner_bodies)
 
     def _relance_activity_note(self):
         self.ensure_one()
@@ -469,6 +399,28 @@ class AccountRelanceEvent(models.Model):
             '<p>%s <a href="#" data-oe-model="%s" data-oe-id="%s">%s</a> (%s): %s</p>'
         ) % (self.env._("Dunning"), self._name, self.id, self.level_id.name, channel, what)
 
+    @api.model
+    def _relance_close_paid(self, settled):
+        """The invoices ``settled`` are paid: the actions to do that concern only settled
+        invoices are cancelled, their activities marked done, and the invoices that were
+        dunned noted so."""
+        if not settled:
+            return
+        events = self.sudo().search(
+            [("line_ids.move_id", "in", settled.ids), ("state", "=", "todo")]
+        )
+        # an action still concerns a customer as long as one of its invoices is open
+        to_close = events.filtered(
+            lambda e: all(m.payment_state in CLOSED_PAYMENT_STATES for m in e.line_ids.move_id)
+        )
+        for event in to_close:
+            event.activity_ids.with_context(relance_skip_event=True).action_feedback(
+                feedback=self.env._("Invoice paid: dunning closed.")
+            )
+        to_close.write({"state": "cancel"})
+        dunned = settled.filtered("relance_level_id")
+        dunned._relance_log(dict.fromkeys(dunned.ids, self.env._("Invoice paid: dunning closed.")))
+
     # ------------------------------------------------------------------ user actions
     def action_send_email(self):
         """Send the email of prepared email actions (validation, fixed address)."""
@@ -482,7 +434,7 @@ class AccountRelanceEvent(models.Model):
             template = event.level_id.mail_template_id
             if not template:
                 raise UserError(self.env._("The dunning level has no mail template."))
-            event._relance_send_template(template)
+            template._relance_send_batch(event)
             event.error_message = False
             event.activity_ids.with_context(relance_skip_event=True).action_feedback(
                 feedback=self.env._("Email sent.")

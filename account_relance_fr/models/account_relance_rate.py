@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import formatLang
 
 from ..lib.interest import (
     RatePeriod,
@@ -81,6 +82,31 @@ class AccountRelanceRate(models.Model):
                     floor=round(3 * period.legal_rate_pro, 2),
                 )
             )
+
+    @api.model
+    def _rate_label(self, company, partner, on_date=None):
+        """The late-payment rate of ``partner`` in ``company`` as written in reminders and
+        letters: the contractual rate, the legal rate of a consumer, or ECB + 10 points, with
+        the figure of the semester of ``on_date``."""
+
+        def pct(value):
+            return formatLang(self.env, value, digits=2)
+
+        contract = partner._relance_contract_rate(company)
+        if contract:
+            return self.env._("%(rate)s %% per year (contractual rate)", rate=pct(contract))
+        periods = self._rate_periods()
+        if not periods:
+            return self.env._("the ECB main refinancing rate plus 10 points")
+        period, _provisional = rate_for_day(periods, on_date or fields.Date.context_today(company))
+        if partner.relance_debtor_type == "consumer":
+            return self.env._(
+                "the legal interest rate (%(rate)s %% per year)", rate=pct(period.legal_rate_pro)
+            )
+        return self.env._(
+            "the ECB main refinancing rate plus 10 points (%(rate)s %% per year)",
+            rate=pct(period.ecb_rate + 10.0),
+        )
 
     @api.model
     def _rate_periods(self):

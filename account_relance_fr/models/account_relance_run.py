@@ -2,7 +2,6 @@
 import logging
 from collections import defaultdict
 
-from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
@@ -14,13 +13,11 @@ from .ir_qweb import MEMO_KEY
 
 _logger = logging.getLogger(__name__)
 
-# advisory-lock namespace of the run: pg_advisory_xact_lock(LOCK_NS, customer id); the
-# key 0 serialises the expiry of the promises
+# advisory locks of the run: (LOCK_NS, customer id); (LOCK_NS, 0) serialises the promises
 LOCK_NS = 0x52454C  # "REL"
 # the scheduled actions that help the nightly run on the other cron threads
 HELPER_CODE = "model._cron_helper()"
-# the tables a night fills, that foreign keys of its new rows point to (see
-# _refresh_statistics)
+# the tables a night fills, that the foreign keys of its new rows point to
 GROWING_TABLES = (
     "account_relance_event",
     "account_relance_event_line",
@@ -29,14 +26,6 @@ GROWING_TABLES = (
     "mail_message",
 )
 STATISTICS_MIN_PAGES = 8
-# activity type of each channel when the level names none
-CHANNEL_ACTIVITY = {
-    "email": "account_relance_fr.mail_act_relance_validate",
-    "letter": "account_relance_fr.mail_act_relance_letter",
-    "registered_letter": "account_relance_fr.mail_act_relance_registered",
-    "phone": "account_relance_fr.mail_act_relance_call",
-    "formal_notice": "account_relance_fr.mail_act_relance_notice",
-}
 # errors that belong to the whole batch (a concurrent run): never swallowed per customer
 CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.UniqueViolation)
 
@@ -86,13 +75,10 @@ class AccountRelanceRun(models.AbstractModel):
 
     @api.model
     def _run_companies(self, batch_size):
-        """The night of each company that runs the dunning automatically, in its language.
-
-        A scheduled action runs with an empty context, so the night's notes, activities and
-        messages would be written in English: each company's night runs in the company's
-        language (``res.company._relance_lang``), as its accountants read the chatter. When
-        the time is up between two companies, the companies left are counted as remaining,
-        so that the job is rescheduled for them."""
+        """The night of each company that runs the dunning automatically, as the company:
+        in its language (a scheduled action has none: the chatter would be in English) and
+        on its day (its time zone). When the time is up between two companies, the job is
+        rescheduled for the companies left."""
         companies = self.env["res.company"].search([("relance_auto_run", "=", True)])
         ir_cron = self.env["ir.cron"]
         result = {"events": 0, "invoices": 0, "errors": 0}
@@ -101,11 +87,13 @@ class AccountRelanceRun(models.AbstractModel):
                 break
             # the notifications of the activities it assigns are queued, as from any server
             # action: not sent one by one while the run goes on
-            company_result = self.with_context(
-                relance_auto=True,
-                mail_notify_force_send=False,
-                lang=company._relance_lang(),
-            )._run(companies=company, batch_size=batch_size, commit=True)
+            context = {"relance_auto": True, "mail_notify_force_send": False}
+            context["lang"] = company._relance_lang()
+            if company.partner_id.tz:
+                context["tz"] = company.partner_id.tz
+            company_result = self.with_context(**context)._run(
+                companies=company, batch_size=batch_size, commit=True
+            )
             for key in result:
                 result[key] += company_result[key]
         return result
@@ -114,14 +102,10 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _run(self, companies, moves=None, batch_size=500, commit=False, today=None):
         """Perform the due steps of ``companies`` (or of ``moves`` only), customer batch by
-        customer batch.
-
-        Customers another worker holds are waited for at the end, then done if it left
-        anything (an invoice it could not see yet). The responsibles are notified once of
-        the actions the run gave them, at its end, not once per activity as Odoo does.
+        customer batch; the customers another worker holds are waited for at the end.
 
         :param commit: commit after each batch (cron); otherwise each batch runs in a
-            savepoint so that a failing batch does not undo the others.
+            savepoint, so that a failing batch does not undo the others.
         :return: dict with the number of ``events`` (actions) created, of ``invoices``
             moved up and of failed batches (``errors``).
         """
@@ -132,7 +116,7 @@ class AccountRelanceRun(models.AbstractModel):
             companies, moves, result, batch_size=batch_size, commit=commit, today=today
         )
         actions = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
-        self._notify_responsibles(actions.exists())
+        actions.exists()._relance_notify_responsibles()
         return result
 
     def _run_batches(self, companies, moves, result, *, batch_size, commit, today):
@@ -196,11 +180,10 @@ class AccountRelanceRun(models.AbstractModel):
         """Perform the due steps of the customers ``partner_ids`` that no other run holds;
         return the ids of those another run holds.
 
-        The invoices are searched again under the customers' locks, then row-locked
-        (``SKIP LOCKED``: an invoice an accountant is editing waits for the next night).
-        When a concurrent run committed them after this transaction's snapshot, PostgreSQL
-        refuses the lock (serialization failure): in cron mode the batch starts again from
-        a fresh snapshot, in which they are no longer due."""
+        The invoices are searched again under the customers' locks, then row-locked (``SKIP
+        LOCKED``: an invoice an accountant is editing waits for the next night). Invoices a
+        concurrent run committed after this snapshot cannot be locked (serialization
+        failure): in cron mode the batch starts again from a new snapshot."""
         cr = self.env.cr
         Move = self.env["account.move"]
         for attempt in (1, 2):
@@ -238,8 +221,8 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------ 2. locks
     @api.model
     def _lock_customers(self, partner_ids):
-        """Take the run's advisory lock of each customer that no other run holds (until the
-        end of the transaction); return the ids of the customers taken."""
+        """Take the advisory lock of each customer that no other run holds, until the end of
+        the transaction; return the ids of the customers taken."""
         if not partner_ids:
             return []
         self.env.cr.execute(
@@ -253,9 +236,8 @@ class AccountRelanceRun(models.AbstractModel):
 
     @api.model
     def _wait_customers(self, partner_ids):
-        """Wait until the runs holding these customers have committed (cron mode): take their
-        locks in a fixed order, then roll back, which releases them and lets the next
-        transaction see what those runs did."""
+        """Wait until the runs holding these customers have committed: take their locks in a
+        fixed order, then roll back, so that the next transaction sees what they did."""
         self.env.cr.execute(
             SQL(
                 "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS id",
@@ -270,14 +252,10 @@ class AccountRelanceRun(models.AbstractModel):
     def _expire_promises(self, today, companies, commit=False):
         """A promise whose date has passed resumes the ladder (noted on the invoices).
 
-        Several workers may start together. In cron mode (``commit``) they expire the
-        promises one after the other (advisory lock ``(LOCK_NS, 0)``, held until the run's
-        first commit): a worker that finds the lock taken waits, then starts a new
-        transaction that sees the resumed invoices, so that both put a resumed invoice in
-        its customer's reminder. Otherwise (a run from the user interface, one transaction),
-        the run takes the customers' locks first and leaves the promises of customers
-        another run holds to that run: resumed here, uncommitted, they would be missing from
-        that run's reminder to the customer."""
+        A resumed invoice must be in its customer's reminder whichever worker sends it. In
+        cron mode the workers expire the promises one after the other (lock ``(LOCK_NS,
+        0)`` until the first commit), the next one seeing the resumed invoices; a run from
+        the user interface (one transaction) leaves the customers another run holds to it."""
         if commit:
             for _attempt in range(5):
                 if self._lock_customers([0]):
@@ -315,12 +293,10 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------ 3. decide
     @api.model
     def _decide(self, moves, today, ladders):
-        """Map each invoice of ``moves`` to the level it reaches today (or nothing).
-
-        Not dunned: customers blocked, whose receivable is not positive once their
-        unreconciled credit notes and payments are counted, and invoices past their
-        limitation date (a prescribed debt is left to a person). ``ladders``: the cache of
-        ``account.move._relance_ladder``, filled."""
+        """Map each invoice of ``moves`` to the level it reaches today, if any. Not dunned:
+        blocked customers, customers whose receivable is not positive once their credit
+        notes and unreconciled payments count, and prescribed invoices (left to a person).
+        ``ladders``: the cache of ``account.move._relance_ladder``."""
         targets, blocked = {}, {}
         levels = self.env["account.relance.level"]
         balances = self._net_balances(moves)
@@ -380,9 +356,9 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------ 4. act
     @api.model
     def _process(self, moves, today):
-        """Decide the step of every invoice of ``moves`` (locked and due) and perform it,
-        level by level. A level that fails is retried customer by customer, and a customer
-        whose action fails is noted on its record and left for the next run."""
+        """Decide and perform the step of every invoice of ``moves`` (locked and due), level
+        by level. A level that fails is retried customer by customer; a customer whose action
+        fails is noted in its chatter and left for the next run."""
         ladders = {}
         by_level = defaultdict(self.env["account.move"].browse)
         for move, level in self._decide(moves, today, ladders).items():
@@ -422,14 +398,12 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _perform(self, level, moves, today, manual_values=None, ladders=None):
         """Perform ``level`` now for ``moves``: one action per company, customer and
-        currency, its lines, the invoices moved to the level, then the action's email or
-        activity and its notes. The nightly run, the board, the reminder and the formal
-        notice dialogs all act through it.
+        currency, its lines, the invoices moved to the level, the action's email or activity
+        and its notes. The nightly run, the board and the dialogs all act through it.
 
         :param manual_values: the email edited in the preview (subject, body, recipients,
-            attachments): sent as it is, whatever the level's automation.
-        :param ladders: the ladders of the invoices' customers, when the caller resolved
-            them (``account.move._relance_ladder``).
+            attachments), sent as it is whatever the level's automation.
+        :param ladders: the cache of ``account.move._relance_ladder``, when resolved.
         :return: the actions created.
         """
         Action = self.env["account.relance.event"]
@@ -488,12 +462,10 @@ class AccountRelanceRun(models.AbstractModel):
 
     @api.model
     def _execute(self, actions, manual_values=None):
-        """Send the emails of the automatic email levels (or the email edited in the
-        preview), prepare an activity for the rest, and note the actions in the chatter.
-
-        The emails that attach the invoices' PDFs are left pending (``mail_pending``): a PDF
-        takes a second to render, and the run does not render them while it holds the
-        invoices (see ``_send_pending``)."""
+        """Send the emails of the automatic email levels (or the one edited in the preview),
+        give the rest an activity, and note the actions in the chatter. An email attaching
+        the invoices' PDFs waits (``mail_pending``): no PDF is rendered while the run holds
+        the invoices (``_send_pending``)."""
         manual = manual_values is not None
         email_actions = actions.filtered(
             lambda a: a.channel == "email" and (manual or a.level_id.auto_execute)
@@ -511,90 +483,19 @@ class AccountRelanceRun(models.AbstractModel):
             to_send._relance_send_manual(manual_values)
         else:
             for level, level_actions in to_send.grouped("level_id").items():
-                level_actions._relance_send_template(level.mail_template_id)
+                level.mail_template_id._relance_send_batch(level_actions)
         no_email.write({"error_message": self.env._("The customer has no valid email address.")})
         no_template.write({"error_message": self.env._("The dunning level has no mail template.")})
-        self._schedule_activities(actions - to_send - pending)
-        self._log_actions(actions)
-
-    @api.model
-    def _schedule_activities(self, actions):
-        """One activity per action for its responsible (one insert), with the level's
-        activity type, or the channel's; an email that could not be sent for want of an
-        address gets the "missing email" type."""
-        if not actions:
-            return
-        model_id = self.env["ir.model"]._get_id(actions._name)
-        missing_email = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
-        vals_list = []
-        for action in actions:
-            act_type = action.level_id.activity_type_id
-            if (
-                action.error_message
-                and action.channel == "email"
-                and not action.contact_id._relance_has_email()
-            ):
-                act_type = missing_email
-            if not act_type:
-                act_type = self.env.ref(CHANNEL_ACTIVITY[action.channel])
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": action.id,
-                    "activity_type_id": act_type.id,
-                    "summary": "%s — %s" % (action.level_id.name, action.partner_id.display_name),
-                    "note": action._relance_activity_note(),
-                    "user_id": action.user_id.id,
-                    "date_deadline": action.date,
-                }
-            )
-        # Odoo notifies the assignee of each activity; a night assigns tens of them to each
-        # responsible: one notification each, listing them, instead
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-            .create(vals_list)
-        )
-        for action, activity in zip(actions, activities, strict=True):
-            action.activity_id = activity
-        if not self.env.context.get("relance_notify_later"):
-            self._notify_responsibles(actions)  # otherwise at the end of the run
-
-    @api.model
-    def _log_actions(self, actions):
-        """The actions in the chatter of their customers and invoices (one insert each).
-
-        A reminder email is in the customer's chatter already (it is posted there): the
-        customer gets a note for the other actions only (letters, calls, formal notices,
-        actions to validate, failures). A queued reminder email is noted on the invoices
-        only when the company asks for it (``relance_log_invoice_emails``): each invoice
-        lists its reminders in its Dunning tab, and a night of emails would otherwise write
-        one more message per invoice."""
-        move_bodies, partner_bodies = {}, {}
-        for action in actions:
-            summary = action._relance_summary()
-            moves = action.line_ids.move_id
-            if not action.mail_id or action.company_id.relance_log_invoice_emails:
-                for move in moves:
-                    move_bodies[move.id] = summary
-            if action.message_id:
-                continue
-            partner_id = action.partner_id.id
-            partner_bodies[partner_id] = (
-                partner_bodies.get(partner_id, Markup("")) + summary + moves._relance_html_list()
-            )
-        self.env["account.move"].browse(list(move_bodies))._relance_log(move_bodies)
-        self.env["res.partner"].browse(list(partner_bodies))._relance_log(partner_bodies)
+        (actions - to_send - pending)._relance_schedule_activities()
+        actions._relance_log_chatter()
 
     # ------------------------------------------------------------------ 5. pending emails
     @api.model
     def _send_pending(self, companies, commit=False, batch_size=20):
-        """Queue the emails that attach the invoices in PDF (``mail_pending``), a few
-        actions per transaction: the PDFs (one wkhtmltopdf call per invoice that has none
-        yet) are rendered while only these actions are locked, never the invoices. Safe on
-        two workers (``SKIP LOCKED``) and after a crash (an action stays pending until its
-        email is queued). Returns the number of emails queued."""
+        """Queue the emails that attach the invoices in PDF (``mail_pending``), a few actions
+        per transaction, while only these actions are locked: safe on two workers and after
+        a crash (an action stays pending until its email is queued). Returns the number of
+        emails queued."""
         Action = self.env["account.relance.event"]
         domain = [("mail_pending", "=", True), ("company_id", "in", companies.ids)]
         cr, queued, seen = self.env.cr, 0, []
@@ -608,7 +509,7 @@ class AccountRelanceRun(models.AbstractModel):
                 with cr.savepoint():
                     actions = actions.try_lock_for_update().filtered("mail_pending")
                     for level, level_actions in actions.grouped("level_id").items():
-                        level_actions._relance_send_template(level.mail_template_id)
+                        level.mail_template_id._relance_send_batch(level_actions)
                     queued += len(actions)
             except pg_errors.SerializationFailure:
                 # a concurrent run queued them after our snapshot
@@ -626,52 +527,18 @@ class AccountRelanceRun(models.AbstractModel):
                     }
                 )
                 # notified now: the run collects only the activities of its batches
-                self.with_context(relance_notify_later=False)._schedule_activities(actions)
+                actions.with_context(relance_notify_later=False)._relance_schedule_activities()
             if commit and not self.env["ir.cron"]._commit_progress():
                 return queued  # time is up: the next run queues the rest
-
-    # ------------------------------------------------------------------ 6. notify
-    @api.model
-    def _notify_responsibles(self, actions):
-        """Notify each responsible once of the ``actions`` given to them (inbox or email, as
-        they chose in their preferences), in their language: what Odoo's assignment
-        notification tells, for all of them at once."""
-        by_user = actions.filtered(
-            lambda a: a.activity_id and a.user_id != self.env.user and a.user_id._relance_working()
-        ).grouped("user_id")
-        for user, user_actions in by_user.items():
-            user_actions = user_actions.with_context(lang=user.lang or self.env.lang)  # noqa: PLW2901
-            env = user_actions.env
-            items = Markup("").join(
-                Markup('<li><a href="%s">%s</a> (%s)</li>')
-                % (
-                    action._notify_get_action_link("view"),
-                    action.name,
-                    action.activity_id.activity_type_id.name,
-                )
-                for action in user_actions
-            )
-            count = len(user_actions)
-            self.env["mail.thread"].sudo().message_notify(
-                partner_ids=user.partner_id.ids,
-                subject=env._("Dunning: %s action(s) to do", count),
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (env._("%s dunning action(s) were assigned to you:", count), items),
-                email_layout_xmlid="mail.mail_notification_light",
-            )
 
     # ------------------------------------------------------------------ upkeep
     @api.model
     def _refresh_statistics(self, tables=GROWING_TABLES):
         """Refresh PostgreSQL's statistics (``ANALYZE``) of the ``tables`` that grew to more
-        than twice the size they had when they were last analysed; return their names.
-
-        A connection plans each foreign-key check once, with the size the referenced table
-        had then. Planned on the nearly empty action table of a young database, or where
-        autovacuum is off or late, every check of a new action line reads all the actions,
-        and a night's time grows with the square of its actions. New statistics make
-        PostgreSQL plan the checks again, with the index. A table that another run is
-        analysing is left to it (``NOWAIT``)."""
+        than twice their size at the last analysis; return their names. A foreign-key check
+        planned on a nearly empty table reads all of it: without new statistics the night's
+        time would grow with the square of its actions. A table that another run is
+        analysing is left to it."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -702,8 +569,7 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _place_existing(self, today):
         """At installation, put each overdue invoice without dunning history on the level
-        its age reached (``lib.ladder.reached_level``), without sending anything; the
-        ladder then goes on at its pace. Noted in the invoices' chatter."""
+        its age reached, sending nothing; the ladder then goes on at its pace."""
         Move = self.env["account.move"]
         moves = Move.search(
             Move._relance_base_domain()

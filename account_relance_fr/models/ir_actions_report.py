@@ -21,6 +21,35 @@ class IrActionsReport(models.Model):
         return content, "pdf" if report_type == "pdf" else "html"
 
     @api.model
+    def _relance_invoice_pdfs(self, moves):
+        """Map invoice id -> PDF attachment: the invoice's own PDF when it was sent or
+        printed, otherwise rendered (one document per call: splitting a multi-invoice PDF
+        needs a patched wkhtmltopdf) and kept on the invoice."""
+        pdfs = {move.id: move.invoice_pdf_report_id for move in moves if move.invoice_pdf_report_id}
+        missing = moves.filtered(lambda m: m.id not in pdfs)
+        if not missing:
+            return pdfs
+        report = self.sudo()
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": move._get_invoice_report_filename(),
+                        "raw": report._render_qweb_pdf("account.account_invoices", move.ids)[0],
+                        "mimetype": "application/pdf",
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                    }
+                    for move in missing
+                ]
+            )
+        )
+        pdfs.update({att.res_id: att for att in attachments})
+        return pdfs
+
+    @api.model
     def _relance_filename(self, report_ref, record, extension="pdf"):
         """The file name of ``report_ref`` printed for ``record``, as the print menu names it."""
         report = self._get_report(report_ref)

@@ -180,6 +180,18 @@ class ResPartner(models.Model):
                 float(avg), late / count if count else 0.0, count
             )
 
+    def _relance_contract_rate(self, company):
+        """The contractual late-payment rate of this (commercial) partner in ``company``:
+        its own, else the company's when the company applies one; None for the legal rate
+        (ECB + 10 points)."""
+        self.ensure_one()
+        rate = self.with_company(company).relance_contract_rate
+        if rate:
+            return rate
+        if company.relance_interest_mode == "contractual" and company.relance_contract_rate:
+            return company.relance_contract_rate
+        return None
+
     def _relance_policy(self, company):
         """The policy that applies to this (commercial) partner in ``company``."""
         self.ensure_one()

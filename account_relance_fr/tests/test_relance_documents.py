@@ -481,7 +481,7 @@ class TestRelanceDocuments(RelanceDocumentsCommon):
         on_date = self.notice_day + timedelta(days=10)
         with freeze_time(on_date):
             html = self.html(DOSSIER, self.customer)
-            claim = moves._relance_claim(on_date)
+            claim = self.env["account.relance.letter"]._claim(moves, on_date)
         self.assert_in_all(
             html,
             [

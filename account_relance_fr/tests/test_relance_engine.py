@@ -478,19 +478,19 @@ class TestRelanceEngine(RelanceCommon):
         kept (committed), the second is rolled back whole, and the rerun sends each level
         exactly once."""
         moves = self._customers_with_invoices(6)
-        Event = self.env.registry["account.relance.event"]
-        original = Event._relance_send_template
+        Template = self.env.registry["mail.template"]
+        original = Template._relance_send_batch
         calls = {"n": 0}
 
-        def die_in_second_batch(events, template):
+        def die_in_second_batch(template, actions):
             calls["n"] += 1
-            original(events, template)  # mails rendered and queued, then the process dies
+            original(template, actions)  # mails rendered and queued, then the process dies
             if calls["n"] == 2:
                 raise WorkerKilled()
 
         day = self.day0 + timedelta(days=7)
         killed = False
-        with patch.object(Event, "_relance_send_template", die_in_second_batch):
+        with patch.object(Template, "_relance_send_batch", die_in_second_batch):
             try:  # not assertRaises: it would roll back the first batch with its savepoint
                 self.env["account.relance.run"]._run(
                     companies=self.company, today=day, batch_size=2
@@ -740,10 +740,11 @@ class TestRelanceEngine(RelanceCommon):
         self.customer.relance_user_id = controller
         move = self.invoice()
 
-        def broken(records):
+        def broken(report, moves):
             raise OSError("wkhtmltopdf: cannot connect to X server")
 
-        with patch.object(type(move), "_relance_invoice_pdfs", broken):
+        Report = type(self.env["ir.actions.report"])
+        with patch.object(Report, "_relance_invoice_pdfs", broken):
             result = self.run_relance(self.day0 + timedelta(days=7))
         self.assertEqual(result["events"], 1)
         event = self.events_of(move)

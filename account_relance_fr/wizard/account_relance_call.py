@@ -73,7 +73,7 @@ class AccountRelanceCall(models.TransientModel):
                 note=self.note or self.dispute_reason_id.name,
                 dispute_reason=self.dispute_reason_id.id,
             )
-            moves._relance_notify_dispute(self.dispute_reason_id, self.note)
+            self.dispute_reason_id._notify_dispute(moves, self.note)
         # the call activities of these invoices are done, with the outcome as feedback
         calls = self.env["account.relance.event"].search(
             [

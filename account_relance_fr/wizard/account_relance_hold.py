@@ -39,5 +39,5 @@ class AccountRelanceHold(models.TransientModel):
                 dispute_reason=self.dispute_reason_id.id,
             )
             if self.hold == "dispute":
-                moves._relance_notify_dispute(self.dispute_reason_id, self.note)
+                self.dispute_reason_id._notify_dispute(moves, self.note)
         return {"type": "ir.actions.act_window_close"}

@@ -1,10 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date
+
+from ..lib import interest as law_interest
 
 
 class AccountRelancePenalty(models.TransientModel):
@@ -35,7 +39,7 @@ class AccountRelancePenalty(models.TransientModel):
         for wizard in self:
             commands, warnings = [Command.clear()], []
             for move in wizard.invoice_ids._origin:
-                values = move._relance_penalties_to_bill(wizard.date)
+                values = wizard._to_bill(move, wizard.date)
                 if values["warning"]:
                     warnings.append(f"{move.name}: {values['warning']}")
                 if values["interest"] or values["indemnity"]:
@@ -51,6 +55,36 @@ class AccountRelancePenalty(models.TransientModel):
                     )
             wizard.line_ids = commands
             wizard.warning = "\n".join(warnings) or False
+
+    @api.model
+    def _to_bill(self, move, on_date):
+        """What is left to bill of the penalties of ``move`` up to ``on_date``: the interest
+        since the last billed date and the indemnity if not billed yet (penalty invoices
+        that are not cancelled count)."""
+        billed = self.env["account.move.line"].search(
+            [
+                ("relance_penalty_origin_id", "=", move.id),
+                ("parent_state", "!=", "cancel"),
+            ]
+        )
+        billed_to = max((d for d in billed.mapped("relance_penalty_date_to") if d), default=None)
+        now = move.relance_compute_penalties(on_date=on_date)
+        interest = law_interest.interest_after(now["segments"], billed_to)
+        indemnity_billed = any(k == "indemnity" for k in billed.mapped("relance_penalty_kind"))
+        return {
+            "date_from": (billed_to or move.invoice_date_due) + timedelta(days=1),
+            "interest": interest,
+            "indemnity": 0.0 if indemnity_billed else now["indemnity"],
+            "warning": now["warning"]
+            or (
+                not move._relance_show_invoice_mentions()
+                and self.env._(
+                    "This invoice did not state the late-payment penalties and the 40 EUR "
+                    "indemnity (L441-9 Code de commerce): check that your terms of sale did "
+                    "before claiming them."
+                )
+            ),
+        }
 
     @api.depends("line_ids.interest", "line_ids.indemnity")
     def _compute_total(self):

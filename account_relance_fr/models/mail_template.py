@@ -1,0 +1,140 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
+from odoo import models
+from odoo.fields import Command
+from odoo.tools.mail import html_to_inner_content
+
+from ..lib import text
+from .ir_qweb import MEMO_KEY
+
+# the fields of a mail template rendered for a queued email (as mail.template.send_mail_batch)
+MAIL_RENDER_FIELDS = (
+    "attachment_ids",
+    "auto_delete",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "model",
+    "partner_to",
+    "reply_to",
+    "report_template_ids",
+    "res_id",
+    "scheduled_date",
+    "subject",
+)
+
+
+class MailTemplate(models.Model):
+    _inherit = "mail.template"
+
+    def _relance_send_batch(self, actions):
+        """Render this template for all the dunning ``actions`` at once and queue their
+        emails (one insert), as ``send_mail_batch`` does, except that:
+
+        * the email is posted on the customer, as Odoo's own follow-up does: the customer's
+          chatter is the history of what was sent to them, and their answers land there;
+          the action links its email (``message_id``) and shows it;
+        * only the email is wrapped in the template's layout: the chatter keeps the
+          message itself, as ``message_post`` does, not a laid-out copy (a third larger,
+          all of it sanitised again)."""
+        self._send_check_access(actions.ids)
+        # the body compiled once for the batch (or the whole run, which gives its memo),
+        # not once per customer (see ir.qweb), and the language of each customer rendered
+        # once: given to _generate_template, which would otherwise render it again
+        memo = self.env.context.get(MEMO_KEY)
+        memo = {} if memo is None else memo
+        values, langs = {}, {}
+        for lang, (lang_template, res_ids) in self._classify_per_lang(actions.ids).items():
+            langs.update(dict.fromkeys(res_ids, lang))
+            context = {MEMO_KEY: memo}
+            if lang:
+                context["template_preview_lang"] = lang
+            values.update(
+                lang_template.with_context(**context)._generate_template(
+                    res_ids, MAIL_RENDER_FIELDS
+                )
+            )
+        subtype_id = self.env["mail.thread"]._relance_subtype_id()
+        vals_list, attachments_list = [], []
+        for action in actions:
+            vals = values[action.id]
+            attachments_list.append(vals.pop("attachments", []))
+            if not vals.get("email_from"):
+                vals.pop("email_from", None)
+            vals.update(
+                model=action.partner_id._name,
+                res_id=action.partner_id.id,
+                recipient_ids=[Command.link(pid) for pid in vals.get("partner_ids") or []],
+                attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
+                subtype_id=subtype_id,
+                body=vals["body_html"],
+                body_html=self._relance_layout(
+                    action, vals["body_html"], langs.get(action.id) or self.env.lang, rendered=True
+                ),
+            )
+            vals_list.append(vals)
+        mails = self.env["mail.mail"].sudo().create(vals_list)
+        for mail, attachments in zip(mails, attachments_list, strict=True):
+            if attachments:  # the reports of the template, rendered by _generate_template
+                mail.with_context(default_type=None).write(
+                    {
+                        "attachment_ids": [
+                            Command.create(
+                                {
+                                    "name": name,
+                                    "datas": datas,
+                                    "type": "binary",
+                                    "res_model": "mail.message",
+                                    "res_id": mail.mail_message_id.id,
+                                }
+                            )
+                            for name, datas in attachments
+                        ]
+                    }
+                )
+        actions._relance_link_mails(mails)
+
+    def _relance_layout(self, action, body, lang, rendered=False):
+        """``body`` of the email of ``action`` wrapped in this template's layout (header,
+        company footer), in ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone
+        without one. ``rendered``: ``body`` comes from the QWeb renderer, which escapes every
+        ``<`` of the text and the attributes (not a body edited by the user)."""
+        self.ensure_one()
+        if not self.email_layout_xmlid:
+            return body
+        # the message of the layout, as _render_encapsulate makes it, with its preview (the
+        # line a mail client shows below the subject); of a rendered body, computed from
+        # its beginning only (see lib.text.email_preview_of_html)
+        inner_content = lambda html: html_to_inner_content(Markup(html))  # noqa: E731
+        if rendered:
+            preview = text.email_preview_of_html(Markup(body), inner_content)
+        else:
+            preview = text.email_preview(inner_content(body))
+        message = (
+            self.env["mail.message"]
+            .sudo()
+            .new(
+                {
+                    "body": body,
+                    "model": action._name,
+                    "res_id": action.id,
+                    "preview": preview,
+                }
+            )
+        )
+        return self.with_context(lang=lang)._render_encapsulate(
+            self.email_layout_xmlid,
+            body,
+            add_context={
+                "message": message,
+                "company": action.company_id,
+                "model_description": self.env["ir.model"]
+                .with_context(lang=lang)
+                ._get(action._name)
+                .display_name,
+            },
+            context_record=action.with_context(lang=lang),
+        )
