@@ -231,7 +231,7 @@ class AccountRelanceBoard(models.Model):
             skipped = level.policy_id.level_ids.filtered(
                 lambda lv, reached=reached: reached < lv.sequence < level.sequence
             )
-            events = self.env["account.relance.run"]._perform(
+            actions = self.env["account.relance.run"]._perform(
                 level, moves, fields.Date.context_today(self)
             )
             note = self.env._(
@@ -241,7 +241,7 @@ class AccountRelanceBoard(models.Model):
             )
             if skipped:
                 note += " " + self.env._("Skipped levels: %s.", ", ".join(skipped.mapped("name")))
-            events.write({"note": note})
-            for event in events:
-                event.message_post(body=note, subtype_xmlid="account_relance_fr.mt_relance")
+            actions.write({"note": note})
+            for action in actions:
+                action.message_post(body=note, subtype_xmlid="account_relance_fr.mt_relance")
         return True

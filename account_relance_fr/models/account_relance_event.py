@@ -30,7 +30,7 @@ class AccountRelanceEvent(models.Model):
     """One dunning action (email, letter, call, formal notice) for one customer.
 
     It groups the invoices of the customer that reached the same level on the same day
-    (per company and currency). Events are accounting evidence: never deleted, archived.
+    (per company and currency). Actions are accounting evidence: never deleted, archived.
     """
 
     _name = "account.relance.event"
@@ -108,18 +108,18 @@ class AccountRelanceEvent(models.Model):
 
     @api.depends("date", "partner_id", "level_id")
     def _compute_name(self):
-        for event in self:
-            event.name = "%s / %s / %s" % (
-                event.date or "",
-                event.partner_id.display_name or "",
-                event.level_id.name or "",
+        for action in self:
+            action.name = "%s / %s / %s" % (
+                action.date or "",
+                action.partner_id.display_name or "",
+                action.level_id.name or "",
             )
 
     @api.depends("line_ids.move_id")
     def _compute_invoice_ids(self):
-        for event in self:
-            event.invoice_ids = event.line_ids.move_id
-            event.invoice_count = len(event.line_ids)
+        for action in self:
+            action.invoice_ids = action.line_ids.move_id
+            action.invoice_count = len(action.line_ids)
 
     def _search_invoice_ids(self, operator, value):
         return [("line_ids.move_id", operator, value)]
@@ -235,7 +235,7 @@ class AccountRelanceEvent(models.Model):
 
     # ------------------------------------------------------------------ emails
     def _relance_send_manual(self, values):
-        """Queue the email edited in the preview (one event)."""
+        """Queue the email edited in the preview (one action)."""
         self.ensure_one()
         mail = (
             self.env["mail.mail"]
@@ -266,17 +266,17 @@ class AccountRelanceEvent(models.Model):
         attach = self.filtered(lambda e: e.level_id.attach_invoices)
         invoices = attach.line_ids.move_id
         pdfs = self.env["ir.actions.report"]._relance_invoice_pdfs(invoices) if attach else {}
-        for event, mail in zip(self, mails, strict=True):
+        for action, mail in zip(self, mails, strict=True):
             vals = {
                 "mail_id": mail.id,
                 "message_id": mail.mail_message_id.id,
                 "state": "done",
                 "mail_pending": False,
             }
-            event.write(vals)
-            if event in attach:
+            action.write(vals)
+            if action in attach:
                 mail.attachment_ids = [
-                    Command.link(pdfs[m.id].id) for m in event.line_ids.move_id if m.id in pdfs
+                    Command.link(pdfs[m.id].id) for m in action.line_ids.move_id if m.id in pdfs
                 ]
 
     def _relance_schedule_activities(self):
@@ -406,15 +406,15 @@ class AccountRelanceEvent(models.Model):
         dunned noted so."""
         if not settled:
             return
-        events = self.sudo().search(
+        actions = self.sudo().search(
             [("line_ids.move_id", "in", settled.ids), ("state", "=", "todo")]
         )
         # an action still concerns a customer as long as one of its invoices is open
-        to_close = events.filtered(
+        to_close = actions.filtered(
             lambda e: all(m.payment_state in CLOSED_PAYMENT_STATES for m in e.line_ids.move_id)
         )
-        for event in to_close:
-            event.activity_ids.with_context(relance_skip_event=True).action_feedback(
+        for action in to_close:
+            action.activity_ids.with_context(relance_skip_event=True).action_feedback(
                 feedback=self.env._("Invoice paid: dunning closed.")
             )
         to_close.write({"state": "cancel"})
@@ -424,19 +424,19 @@ class AccountRelanceEvent(models.Model):
     # ------------------------------------------------------------------ user actions
     def action_send_email(self):
         """Send the email of prepared email actions (validation, fixed address)."""
-        for event in self.filtered(
+        for action in self.filtered(
             lambda e: e.state in ("todo", "failed") and e.channel == "email"
         ):
-            if not event.contact_id._relance_has_email():
+            if not action.contact_id._relance_has_email():
                 raise UserError(
-                    self.env._("%s has no valid email address.", event.contact_id.display_name)
+                    self.env._("%s has no valid email address.", action.contact_id.display_name)
                 )
-            template = event.level_id.mail_template_id
+            template = action.level_id.mail_template_id
             if not template:
                 raise UserError(self.env._("The dunning level has no mail template."))
-            template._relance_send_batch(event)
-            event.error_message = False
-            event.activity_ids.with_context(relance_skip_event=True).action_feedback(
+            template._relance_send_batch(action)
+            action.error_message = False
+            action.activity_ids.with_context(relance_skip_event=True).action_feedback(
                 feedback=self.env._("Email sent.")
             )
         return True
@@ -466,15 +466,15 @@ class AccountRelanceEvent(models.Model):
         sender = msg_dict.get("email_from") or ""
         if not on_action:
             for record in self.sudo():
-                event = record._relance_company_lang()
-                intro = event.env._("Answer of %(sender)s to this reminder:", sender=sender)
-                event.message_post(
+                action = record._relance_company_lang()
+                intro = action.env._("Answer of %(sender)s to this reminder:", sender=sender)
+                action.message_post(
                     body=Markup("<p>%s</p><blockquote>%s</blockquote>") % (intro, quote),
                     author_id=author.id or None,
                     email_from=sender or None,
                     message_type="comment",
                     subtype_xmlid="mail.mt_note",
-                    partner_ids=event.user_id._relance_working().partner_id.ids,
+                    partner_ids=action.user_id._relance_working().partner_id.ids,
                     # the user the incoming mail server runs as may be the responsible
                     notify_author_mention=True,
                 )
@@ -484,14 +484,14 @@ class AccountRelanceEvent(models.Model):
             self.sudo().message_subscribe(partner_ids=responsibles.partner_id.ids)
         bodies = defaultdict(Markup)
         for record in self:
-            event = record._relance_company_lang()
+            action = record._relance_company_lang()
             # the translated sentence escaped, then its values: the sender is escaped,
             # the link to the action kept
-            intro = escape(event.env._("Answer of %(sender)s to the reminder %(action)s:")) % {
+            intro = escape(action.env._("Answer of %(sender)s to the reminder %(action)s:")) % {
                 "sender": sender,
-                "action": event._get_html_link(),
+                "action": action._get_html_link(),
             }
-            bodies[event.partner_id.id] += Markup("<p>%s</p><blockquote>%s</blockquote>") % (
+            bodies[action.partner_id.id] += Markup("<p>%s</p><blockquote>%s</blockquote>") % (
                 intro,
                 quote,
             )
@@ -514,33 +514,33 @@ class AccountRelanceEvent(models.Model):
     def _relance_mail_failed(self, reason):
         """The email of these actions was refused or bounced: record it and ask the
         responsible to remind the customer another way (or to fix the address)."""
-        events = self.filtered(lambda e: e.state != "failed")
-        if not events:
+        actions = self.filtered(lambda e: e.state != "failed")
+        if not actions:
             return
         if not self.env.context.get("lang"):
-            for company_events in events.grouped("company_id").values():
-                company_events._relance_company_lang()._relance_mail_failed(reason)
+            for company_actions in actions.grouped("company_id").values():
+                company_actions._relance_company_lang()._relance_mail_failed(reason)
             return
         message = self.env._("The email was not delivered: %s", reason)
-        events.write({"state": "failed", "error_message": message})
+        actions.write({"state": "failed", "error_message": message})
         act_type = self.env.ref("account_relance_fr.mail_act_relance_missing_email")
         model_id = self.env["ir.model"]._get_id(self._name)
         self.env["mail.activity"].sudo().create(
             [
                 {
                     "res_model_id": model_id,
-                    "res_id": event.id,
+                    "res_id": action.id,
                     "activity_type_id": act_type.id,
                     "summary": self.env._("Reminder not delivered"),
                     "note": message,
-                    "user_id": event.user_id.id,
+                    "user_id": action.user_id.id,
                     "date_deadline": fields.Date.context_today(self),
                 }
-                for event in events
+                for action in actions
             ]
         )
-        events.partner_id._relance_log(
-            {event.partner_id.id: Markup("<p>%s</p>") % message for event in events}
+        actions.partner_id._relance_log(
+            {action.partner_id.id: Markup("<p>%s</p>") % message for action in actions}
         )
 
     def _message_receive_bounce(self, email, partner):
@@ -548,15 +548,15 @@ class AccountRelanceEvent(models.Model):
         action failed as well (see ``mail.thread._routing_handle_bounce`` for the others)."""
         result = super()._message_receive_bounce(email, partner)
         bounced = email_normalize(email)
-        events = self.filtered(
+        actions = self.filtered(
             lambda e: e.mail_id and bounced in email_normalize_all(e.contact_id.email or "")
         )
-        events._relance_mail_bounced(email)
+        actions._relance_mail_bounced(email)
         return result
 
     def _relance_mail_bounced(self, email):
         """The reminder of these actions bounced from ``email``: each company's actions
         failed, with the reason in its language."""
-        for company_events in self.grouped("company_id").values():
-            in_lang = company_events._relance_company_lang()
+        for company_actions in self.grouped("company_id").values():
+            in_lang = company_actions._relance_company_lang()
             in_lang._relance_mail_failed(in_lang.env._("bounced from %s", email))

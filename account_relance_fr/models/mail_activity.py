@@ -8,11 +8,11 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """Marking a dunning activity done (from the chatter, the activity view or the
         systray) records its dunning action as done."""
-        events = self.env["account.relance.event"]
+        actions = self.env["account.relance.event"]
         if not self.env.context.get("relance_skip_event"):
             event_ids = [a.res_id for a in self if a.res_model == "account.relance.event"]
-            events = events.browse(event_ids).exists().filtered(lambda e: e.state == "todo")
+            actions = actions.browse(event_ids).exists().filtered(lambda e: e.state == "todo")
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        if events:
-            events.write({"state": "done", "user_id": self.env.user.id})
+        if actions:
+            actions.write({"state": "done", "user_id": self.env.user.id})
         return result

@@ -12,9 +12,9 @@ class MailMail(models.Model):
         marked failed, with an activity for the responsible (never silently)."""
         if failure_type:
             # only the reminder itself: activity notifications of the action are other mails
-            events = self.env["account.relance.event"].sudo().search([("mail_id", "in", self.ids)])
-            if events:
-                events._relance_mail_failed(failure_reason or failure_type)
+            actions = self.env["account.relance.event"].sudo().search([("mail_id", "in", self.ids)])
+            if actions:
+                actions._relance_mail_failed(failure_reason or failure_type)
         return super()._postprocess_sent_message(
             success_pids,
             success_emails,

@@ -74,8 +74,8 @@ class AccountRelanceNotice(models.TransientModel):
             values["mode"] = context["relance_notice_mode"]
         active_id = context.get("active_id")
         if context.get("active_model") == "account.relance.event" and active_id:
-            event = self.env["account.relance.event"].browse(active_id)
-            values.update(event_id=event.id, company_id=event.company_id.id)
+            action = self.env["account.relance.event"].browse(active_id)
+            values.update(event_id=action.id, company_id=action.company_id.id)
         elif context.get("active_model") == "res.partner" and active_id:
             partner = self.env["res.partner"].browse(active_id).commercial_partner_id
             values["partner_id"] = partner.id
@@ -125,7 +125,7 @@ class AccountRelanceNotice(models.TransientModel):
             wizard.registered_number = wizard.event_id.registered_number
 
     # ------------------------------------------------------------------ send
-    def _create_events(self):
+    def _create_actions(self):
         """The formal-notice actions for the chosen invoices (one per currency)."""
         self.ensure_one()
         if not self.level_id:
@@ -156,54 +156,54 @@ class AccountRelanceNotice(models.TransientModel):
         """Record the sending, mark the action done, archive the letter in its chatter and
         download it."""
         self.ensure_one()
-        events = self.event_id or self._create_events()
-        if any(event.state in ("cancel", "failed") for event in events):
+        actions = self.event_id or self._create_actions()
+        if any(action.state in ("cancel", "failed") for action in actions):
             raise UserError(self.env._("This dunning action is cancelled or failed."))
-        events.write({"sent_date": self.sent_date, "registered_number": self.registered_number})
-        events.action_done()
-        report_ref = NOTICE_REPORT if events[:1].channel == "formal_notice" else LETTER_REPORT
-        self._archive_letters(events, report_ref)
+        actions.write({"sent_date": self.sent_date, "registered_number": self.registered_number})
+        actions.action_done()
+        report_ref = NOTICE_REPORT if actions[:1].channel == "formal_notice" else LETTER_REPORT
+        self._archive_letters(actions, report_ref)
         report = self.env["ir.actions.report"]._get_report(report_ref)
-        return report.report_action(events, config=False)
+        return report.report_action(actions, config=False)
 
-    def _archive_letters(self, events, report_ref):
+    def _archive_letters(self, actions, report_ref):
         """Render the letter of each action and post it in the action's chatter; note the
         sending on each invoice."""
         Report = self.env["ir.actions.report"]
         subtype = "account_relance_fr.mt_relance"
         move_bodies = {}
-        for event in events:
-            content, ext = Report._relance_render(report_ref, event)
-            filename = Report._relance_filename(report_ref, event, ext)
-            body = self._sent_body(event)
-            event.message_post(
+        for action in actions:
+            content, ext = Report._relance_render(report_ref, action)
+            filename = Report._relance_filename(report_ref, action, ext)
+            body = self._sent_body(action)
+            action.message_post(
                 body=body,
                 attachments=[(filename, content)],
                 message_type="comment",
                 subtype_xmlid=subtype,
             )
-            for move in event.line_ids.move_id:
+            for move in action.line_ids.move_id:
                 move_bodies[move.id] = body
-        events.line_ids.move_id._relance_log(move_bodies)
+        actions.line_ids.move_id._relance_log(move_bodies)
 
-    def _sent_body(self, event):
+    def _sent_body(self, action):
         label = (
             self.env._("Formal notice")
-            if event.channel == "formal_notice"
+            if action.channel == "formal_notice"
             else self.env._("Registered letter")
         )
-        if event.registered_number:
+        if action.registered_number:
             text = self.env._(
                 "%(document)s sent on %(date)s by registered letter n° %(number)s.",
                 document=label,
-                date=format_date(self.env, event.sent_date),
-                number=event.registered_number,
+                date=format_date(self.env, action.sent_date),
+                number=action.registered_number,
             )
         else:
             text = self.env._(
                 "%(document)s sent on %(date)s.",
                 document=label,
-                date=format_date(self.env, event.sent_date),
+                date=format_date(self.env, action.sent_date),
             )
         return Markup("<p>%s</p>") % text
 
@@ -211,23 +211,23 @@ class AccountRelanceNotice(models.TransientModel):
     def action_record_receipt(self):
         """Record the receipt date on the action and note it on the action and its invoices."""
         self.ensure_one()
-        event = self.event_id
-        if not event:
+        action = self.event_id
+        if not action:
             raise UserError(self.env._("Choose the formal notice whose receipt you record."))
         if not self.receipt_date:
             raise UserError(self.env._("Enter the receipt date."))
-        if event.sent_date and self.receipt_date < event.sent_date:
+        if action.sent_date and self.receipt_date < action.sent_date:
             raise UserError(self.env._("The receipt date cannot be before the sending date."))
         vals = {"receipt_date": self.receipt_date}
-        if self.registered_number and not event.registered_number:
+        if self.registered_number and not action.registered_number:
             vals["registered_number"] = self.registered_number
-        event.write(vals)
+        action.write(vals)
         body = Markup("<p>%s</p>") % self.env._(
             "%(document)s received by the customer on %(date)s%(number)s.",
-            document=event.level_id.name,
+            document=action.level_id.name,
             date=format_date(self.env, self.receipt_date),
-            number=f" (n° {event.registered_number})" if event.registered_number else "",
+            number=f" (n° {action.registered_number})" if action.registered_number else "",
         )
-        event._relance_log({event.id: body})
-        event.line_ids.move_id._relance_log(dict.fromkeys(event.line_ids.move_id.ids, body))
+        action._relance_log({action.id: body})
+        action.line_ids.move_id._relance_log(dict.fromkeys(action.line_ids.move_id.ids, body))
         return {"type": "ir.actions.act_window_close"}

@@ -112,7 +112,7 @@ class AccountRelanceSend(models.TransientModel):
         The template is written for ``account.relance.event`` records, so the action is
         created in a savepoint that is rolled back once the preview is rendered."""
         self._eligible_moves()._relance_ensure_tokens()  # kept: the preview's links stay valid
-        Event = self.env["account.relance.event"]
+        Action = self.env["account.relance.event"]
         preview = {}
         try:
             with contextlib.suppress(_PreviewDone):
@@ -120,13 +120,13 @@ class AccountRelanceSend(models.TransientModel):
                 # the values of this wizard being edited
                 self.env.flush_all()
                 with self.env.cr.savepoint(flush=False):
-                    event = Event.create(self._new_action_values())
-                    preview["subject"] = template._render_field("subject", event.ids)[event.id]
-                    preview["body"] = template._render_field("body_html", event.ids)[event.id]
+                    action = Action.create(self._new_action_values())
+                    preview["subject"] = template._render_field("subject", action.ids)[action.id]
+                    preview["body"] = template._render_field("body_html", action.ids)[action.id]
                     self.env.flush_all()
                     raise _PreviewDone()
         finally:
-            Event.invalidate_model()
+            Action.invalidate_model()
             self.env["account.relance.event.line"].invalidate_model()
         return preview["subject"], preview["body"]
 
@@ -151,14 +151,14 @@ class AccountRelanceSend(models.TransientModel):
                 "partner_ids": self.contact_id.ids,
                 "attachment_ids": self.attachment_ids.ids,
             }
-        events = self.env["account.relance.run"]._perform(
+        actions = self.env["account.relance.run"]._perform(
             self.level_id, moves, fields.Date.context_today(self), manual_values=manual
         )
-        if len(events) == 1:
+        if len(actions) == 1:
             return {
                 "type": "ir.actions.act_window",
                 "res_model": "account.relance.event",
-                "res_id": events.id,
+                "res_id": actions.id,
                 "view_mode": "form",
             }
         return {"type": "ir.actions.act_window_close"}
