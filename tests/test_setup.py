@@ -56,6 +56,9 @@ def test_readme_commands_and_ci():
         ["make", "-n", "test", "run"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert "tools/test.sh" in make and "tools/run.sh" in make
+    # the suite runs under Odoo's own runner too, as OCA's CI and integrators run it
+    test_sh = (ROOT / "tools" / "test.sh").read_text()
+    assert "--test-enable" in test_sh and "--test-tags /account_relance_fr" in test_sh
 
 
 def test_setup_is_idempotent():
