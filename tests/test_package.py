@@ -436,6 +436,9 @@ def test_generated_readme_and_description():
             )
     index = (ADDON / "static" / "description" / "index.html").read_text(encoding="utf-8")
     assert "<html" in index and MANIFEST["name"] in index
+    # in step with the fragments: README.rst is what tools/readme_rst.py makes of them
+    proc = run([sys.executable, ROOT / "tools" / "readme_rst.py", "--check"], cwd=ROOT)
+    assert proc.returncode == 0, output(proc)
 
 
 def test_icon():

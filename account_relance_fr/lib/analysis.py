@@ -50,7 +50,11 @@ def payer_badge(avg_days_late, late_ratio, invoice_count):
     return "normal"
 
 
-def dso(receivable_balance, revenue_12m, days=365):
+#: Days of the period of the DSO (days sales outstanding): the revenue of 12 months.
+DSO_DAYS = 365
+
+
+def dso(receivable_balance, revenue_12m, days=DSO_DAYS):
     """DSO: ``balance / revenue x days``, 1 decimal half up; 0.0 if no revenue."""
     revenue = Decimal(str(revenue_12m))
     if not revenue:

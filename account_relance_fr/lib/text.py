@@ -28,9 +28,10 @@ def email_preview_of_html(html, inner_content, width=PREVIEW_WIDTH):
 
     ``html``: rendered by QWeb, which escapes every ``<`` of the text and of the attribute
     values, so that ``<`` opens a tag or a comment, nothing else. ``inner_content`` is
-    Odoo's ``html_to_inner_content`` (tags removed, entities decoded, blanks reduced): run
-    on a whole reminder, the invoice table included, it took a third of the layout's time.
-    Cut just before a tag, the beginning of the HTML gives the beginning of that text (its
+    Odoo's ``html_to_inner_content`` (tags removed, entities decoded, blanks reduced), whose
+    time grows with the whole reminder, invoice table included, for a line of 190
+    characters. Cut just before a tag, the beginning of the HTML gives the beginning of that
+    text (its
     tags and entities are whole), and ``email_preview`` needs only its first twice
     ``width`` characters, blanks collapsed. A comment could hold a ``<``: the whole text is
     then read."""

@@ -132,9 +132,9 @@ class AccountMove(models.Model):
     )
 
     # the nightly run reads the due invoices of a batch of customers: without this index
-    # PostgreSQL scans the whole journal-entry table for every batch (150 ms per batch at
-    # 160,000 invoices). Only the open customer invoices are in it, by customer: not their
-    # next step, which the run changes on every invoice it moves (see relance_level_id)
+    # PostgreSQL reads the whole journal-entry table for every batch. Only the open customer
+    # invoices are in it, by customer; not their next step, which the run changes on every
+    # invoice it moves (see relance_level_id)
     _relance_due_idx = models.Index(
         "(commercial_partner_id) WHERE move_type = 'out_invoice' AND state = 'posted'"
         " AND payment_state IN ('not_paid', 'partial')"
@@ -370,10 +370,9 @@ class AccountMove(models.Model):
         """Write the dunning bookkeeping of many invoices at once.
 
         ``account.move.write`` re-checks and re-synchronises the accounting of every invoice
-        it touches (a third of the nightly run's time on 400 invoices); none of it concerns
-        these fields, so they go through the ORM's plain write, which still recomputes the
-        dunning state and next step. The chatter gets the run's own notes instead of
-        tracking messages."""
+        it touches, and none of it concerns these fields: they go through the ORM's plain
+        write, which still recomputes the dunning state and next step. The chatter gets the
+        run's own notes instead of tracking messages."""
         assert set(vals) <= RELANCE_BOOKKEEPING, set(vals) - RELANCE_BOOKKEEPING
         models.Model.write(self, vals)
         if ladders is not None:

@@ -2,6 +2,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..lib import analysis
+
 
 class AccountRelanceDso(models.Model):
     """Days sales outstanding of each company at the end of each of the last 12 months:
@@ -25,10 +27,12 @@ class AccountRelanceDso(models.Model):
 
     @property
     def _table_query(self):
+        """The figures of each month end before the user's day (``context_today``); the DSO
+        as ``lib.analysis.dso`` computes it (365 days, one decimal, half up)."""
         return SQL(
             """
             WITH months AS (
-                SELECT (date_trunc('month', CURRENT_DATE) - (n || ' month')::interval
+                SELECT (date_trunc('month', %(today)s::date) - (n || ' month')::interval
                         - interval '1 day')::date AS month_end, n
                   FROM generate_series(0, 11) n
             ), figures AS (
@@ -53,9 +57,11 @@ class AccountRelanceDso(models.Model):
             SELECT (company_id * 100 + ROW_NUMBER() OVER (PARTITION BY company_id
                         ORDER BY month_end))::int AS id,
                    month_end, company_id, currency_id, receivable, revenue_12m,
-                   CASE WHEN revenue_12m > 0
-                        THEN ROUND((receivable / revenue_12m * 365)::numeric, 1)
+                   CASE WHEN revenue_12m <> 0
+                        THEN ROUND((receivable / revenue_12m * %(days)s)::numeric, 1)
                         ELSE 0 END AS dso
               FROM figures
-            """
+            """,
+            today=fields.Date.context_today(self),
+            days=analysis.DSO_DAYS,
         )

@@ -443,9 +443,9 @@ class AccountRelanceEvent(models.Model):
 
     # ------------------------------------------------------------------ customer's answers
     def message_update(self, msg_dict, update_vals=None):
-        """An email received on a dunning action: the customer's answer to a reminder of an
-        earlier version, which posted the reminders on the actions (they are posted on the
-        customer now, where the answers land: see ``res.partner.message_update``)."""
+        """An email received on a dunning action: an answer to a reminder posted on the
+        action (reminders are posted on the customer, where their answers land: see
+        ``res.partner.message_update``; older ones were posted on the actions)."""
         result = super().message_update(msg_dict, update_vals=update_vals)
         self._relance_answered(msg_dict, on_action=True)
         return result
@@ -544,7 +544,7 @@ class AccountRelanceEvent(models.Model):
         )
 
     def _message_receive_bounce(self, email, partner):
-        """A bounce of a reminder of an earlier version, posted on the action, marks the
+        """A bounce of a reminder posted on the action (as older reminders were) marks the
         action failed as well (see ``mail.thread._routing_handle_bounce`` for the others)."""
         result = super()._message_receive_bounce(email, partner)
         bounced = email_normalize(email)

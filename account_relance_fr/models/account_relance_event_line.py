@@ -68,14 +68,11 @@ class AccountRelanceEventLine(models.Model):
 
     @api.model
     def _relance_insert(self, vals_list):
-        """Insert the lines of a night's actions, one statement per 1,000 lines.
-
-        They are most of what the nightly run writes (one per invoice dunned) and the ORM's
-        ``create`` converts each value on its own, a new record per amount for the currency
-        rounding: a tenth of the run. Nothing needs it here: the lines' copies of the
-        action's fields are given, the amounts are the invoices' (already rounded in their
-        currency), no stored field depends on the lines, and the only constraint is the
-        unique index, which the database checks. The caller invalidates the one2many
+        """Insert the lines of a night's actions, one statement per 1,000 lines, without the
+        ORM's ``create``, whose conversion of every value nothing here needs: the lines'
+        copies of the action's fields are given, the amounts are the invoices' (rounded in
+        their currency), no stored field depends on the lines, and the only constraint is
+        the unique index, which the database checks. The caller invalidates the one2many
         fields of the actions and invoices."""
         if not vals_list:
             return

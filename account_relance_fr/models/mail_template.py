@@ -38,8 +38,7 @@ class MailTemplate(models.Model):
           chatter is the history of what was sent to them, and their answers land there;
           the action links its email (``message_id``) and shows it;
         * only the email is wrapped in the template's layout: the chatter keeps the
-          message itself, as ``message_post`` does, not a laid-out copy (a third larger,
-          all of it sanitised again)."""
+          message itself, as ``message_post`` does, not a laid-out copy."""
         self._send_check_access(actions.ids)
         # the body compiled once for the batch (or the whole run, which gives its memo),
         # not once per customer (see ir.qweb), and the language of each customer rendered

@@ -5,13 +5,14 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..lib import analysis
 from .common import RelanceCommon
 
 
 @tagged("post_install", "-at_install")
 class TestRelanceBoard(RelanceCommon):
-    """The board's figures on a small known data set (dates relative to the database's
-    CURRENT_DATE, which the SQL of the board uses)."""
+    """The board's figures on a small known data set (dates relative to the user's day,
+    on which the SQL of the board ages the invoices)."""
 
     @classmethod
     def setUpClass(cls):
@@ -41,6 +42,11 @@ class TestRelanceBoard(RelanceCommon):
             ),
             (10.0, 101.0, 200.0, 400.0, 800.0),
         )
+        # the SQL's buckets are those of lib.analysis
+        expected = {key: 0.0 for key, _first, _last in analysis.aging_ranges()}
+        for move in self.env["account.move"].search([("partner_id", "=", self.customer.id)]):
+            expected[analysis.aging_bucket((t - move.invoice_date_due).days)] += move.amount_total
+        self.assertEqual({key: card[f"amount_{key}"] for key in expected}, expected)
         self.assertEqual(card.amount_overdue, 1501.0)
         self.assertEqual(card.amount_due, 1511.0)
         self.assertEqual((card.invoice_count, card.overdue_count, card.oldest_days), (6, 5, 100))
@@ -92,6 +98,13 @@ class TestRelanceBoard(RelanceCommon):
         self.assertEqual(rows[0]["reminder_count"], 3)
         self.assertAlmostEqual(rows[0]["paid_15"], 1 / 3)
         self.assertAlmostEqual(rows[0]["paid_30"], 2 / 3)
+        # the view's shares are lib.analysis.paid_within_rate of its reminders
+        lines = self.env["account.relance.effectiveness"].search(
+            [("move_id", "in", (fast | slow | never).ids)]
+        )
+        pairs = [(line.date, line.paid_date) for line in lines]
+        for days, share in ((15, rows[0]["paid_15"]), (30, rows[0]["paid_30"])):
+            self.assertAlmostEqual(analysis.paid_within_rate(pairs, days), share)
 
     def test_payer_badge(self):
         t = self.today
@@ -126,6 +139,9 @@ class TestRelanceBoard(RelanceCommon):
             [("company_id", "=", self.company.id), ("month_end", "=", last.month_end)]
         )
         self.assertEqual(last.dso, 91.3)
+        # every month's DSO is lib.analysis.dso of the month's figures
+        for row in self.env["account.relance.dso"].search([]):
+            self.assertEqual(row.dso, analysis.dso(row.receivable, row.revenue_12m), row.month_end)
 
     def test_call_with_promise_and_dispute(self):
         move = self.invoice(amount=300.0)
