@@ -274,6 +274,32 @@ def print_scenarios(sc):
     return text
 
 
+MORNING = {
+    "board_kanban": "dunning board, kanban (the cards of every column)",
+    "board_list": "dunning board, list (80 customers)",
+    "aging_pivot": "aged balance, pivot by level",
+    "customer_tab": "a customer's form and Relances tab",
+    "invoice_form": "an invoice's form",
+}
+
+
+def morning_table(morning):
+    """What a credit controller opens every morning: server time and queries of each
+    screen (bench/morning.py)."""
+    facts = morning.get("facts", {})
+    lines = [
+        "What a credit controller opens every morning, on the server (median of 3 calls; "
+        f"the customer has {facts.get('customer_open_invoices')} open invoices):",
+        "",
+        "| screen | seconds | SQL queries |",
+        "|---|---:|---:|",
+    ]
+    for key, label in MORNING.items():
+        if key in morning:
+            lines.append(f"| {label} | {morning[key]['seconds']:.3f} | {morning[key]['queries']} |")
+    return "\n".join(lines)
+
+
 def update_readme(text):
     path = common.BENCH / "README.md"
     if not path.exists():
@@ -315,6 +341,9 @@ def main():
         measure_rounds(entry, repeat, peer=not (s in no_peer and s != scale),
                        threads=threads if s == scale else 1)
         results["scales"][s] = entry
+        if s == scale:
+            # the screens of the morning, on the database of our last night
+            entry["morning"] = common.run_json("morning.py", "relance_bench_run_ours")
         print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
               f"{entry['dataset']['customers']} customers, run date {date}):")
         print(table(scale_rows(entry)))
@@ -327,6 +356,8 @@ def main():
             print(f"ratio_vs_credit_control ({s}): {entry['ratio']:.2f}")
             print(f"ratios of the {len(entry['round_ratios'])} rounds (medians above): "
                   f"{entry['round_ratios']}")
+        if entry.get("morning"):
+            print(morning_table(entry["morning"]))
     names = [s for s in scales if s in results["scales"]]
     pairs = list(zip(names, names[1:], strict=False))
     if len(names) > 2:
@@ -386,6 +417,8 @@ def main():
                       f"{entry['round_ratios']}")
         else:
             md.append(f"(the peer was not measured at {s}: BENCH_NO_PEER)")
+        if entry.get("morning"):
+            md += ["", morning_table(entry["morning"])]
     if extra_md:
         md += ["", "```text", "\n\n".join(extra_md), "```"]
     update_readme("\n".join(md))
