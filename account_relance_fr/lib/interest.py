@@ -260,34 +260,14 @@ def recovery_indemnity(debtor, days_late):
     return 0.0
 
 
-def penalties(
-    *,
-    principal,
-    due_date,
-    on_date,
-    rates,
-    debtor=BUSINESS,
-    payments=(),
-    contractual_rate=None,
-    freeze_due_semester=False,
-    notice_date=None,
-):
-    """:func:`late_interest` plus ``days_late``, ``indemnity`` and ``total`` (interest + indemnity).
+def penalties(*, due_date, on_date, debtor=BUSINESS, **interest_args):
+    """:func:`late_interest` (same arguments) plus ``days_late``, ``indemnity`` and
+    ``total`` (interest + indemnity).
 
     ``days_late`` is ``(on_date - due_date).days``: pass the payment date as ``on_date`` for a
     paid invoice, the computation date otherwise.
     """
-    result = late_interest(
-        principal=principal,
-        due_date=due_date,
-        on_date=on_date,
-        rates=rates,
-        debtor=debtor,
-        payments=payments,
-        contractual_rate=contractual_rate,
-        freeze_due_semester=freeze_due_semester,
-        notice_date=notice_date,
-    )
+    result = late_interest(due_date=due_date, on_date=on_date, debtor=debtor, **interest_args)
     days_late = (as_date(on_date) - as_date(due_date)).days
     indemnity = recovery_indemnity(debtor, days_late)
     result.update(

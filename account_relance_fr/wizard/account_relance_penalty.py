@@ -111,6 +111,20 @@ class AccountRelancePenalty(models.TransientModel):
             action.update(res_id=invoices.id, view_mode="form", views=[(False, "form")])
         return action
 
+    @api.model
+    def _penalty_line(self, move, kind, name, amount, account):
+        """The values of a line of the penalty invoice billing the ``kind`` of ``move``:
+        outside the scope of VAT, linked to the late invoice."""
+        return {
+            "name": name,
+            "price_unit": amount,
+            "quantity": 1,
+            "account_id": account.id,
+            "tax_ids": [Command.clear()],
+            "relance_penalty_origin_id": move.id,
+            "relance_penalty_kind": kind,
+        }
+
     def _create_penalty_invoice(self, company, partner, lines):
         journal = company.relance_penalty_journal_id or self.env["account.journal"].search(
             [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
@@ -125,43 +139,25 @@ class AccountRelancePenalty(models.TransientModel):
         for line in lines:
             move = line.move_id
             if line.interest:
+                name = self.env._(
+                    "Late-payment interest on invoice %(invoice)s from %(start)s to %(end)s",
+                    invoice=move.name,
+                    start=format_date(self.env, line.date_from),
+                    end=format_date(self.env, self.date),
+                )
+                values = {"relance_penalty_date_to": self.date}
                 invoice_lines.append(
-                    Command.create(
-                        {
-                            "name": self.env._(
-                                "Late-payment interest on invoice %(invoice)s "
-                                "from %(start)s to %(end)s",
-                                invoice=move.name,
-                                start=format_date(self.env, line.date_from),
-                                end=format_date(self.env, self.date),
-                            ),
-                            "price_unit": line.interest,
-                            "quantity": 1,
-                            "account_id": interest_account.id,
-                            "tax_ids": [Command.clear()],
-                            "relance_penalty_origin_id": move.id,
-                            "relance_penalty_kind": "interest",
-                            "relance_penalty_date_to": self.date,
-                        }
-                    )
+                    self._penalty_line(move, "interest", name, line.interest, interest_account)
+                    | values
                 )
             if line.indemnity:
+                name = self.env._(
+                    "Fixed indemnity for recovery costs (article D441-5 of the French "
+                    "Commercial Code), invoice %s",
+                    move.name,
+                )
                 invoice_lines.append(
-                    Command.create(
-                        {
-                            "name": self.env._(
-                                "Fixed indemnity for recovery costs (article D441-5 of the French "
-                                "Commercial Code), invoice %s",
-                                move.name,
-                            ),
-                            "price_unit": line.indemnity,
-                            "quantity": 1,
-                            "account_id": indemnity_account.id,
-                            "tax_ids": [Command.clear()],
-                            "relance_penalty_origin_id": move.id,
-                            "relance_penalty_kind": "indemnity",
-                        }
-                    )
+                    self._penalty_line(move, "indemnity", name, line.indemnity, indemnity_account)
                 )
         invoice = (
             self.env["account.move"]
@@ -175,7 +171,7 @@ class AccountRelancePenalty(models.TransientModel):
                     "invoice_date": self.date,
                     "currency_id": company.currency_id.id,
                     "invoice_origin": ", ".join(lines.move_id.mapped("name")),
-                    "invoice_line_ids": invoice_lines,
+                    "invoice_line_ids": [Command.create(vals) for vals in invoice_lines],
                 }
             )
         )
