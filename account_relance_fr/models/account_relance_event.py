@@ -186,10 +186,13 @@ class AccountRelanceEvent(models.Model):
 
     # ------------------------------------------------------------------ values
     @api.model
-    def _relance_action_values(self, level, moves, today):
-        """The values of the action of ``level`` for ``moves``, invoices of one customer in
-        one company and currency, without its lines (``_relance_line_values``)."""
-        company, partner = moves.company_id[:1], moves.commercial_partner_id[:1]
+    def _relance_action_values(self, level, moves, today, key):
+        """The values of the action of ``level`` for ``moves``, the invoices of one
+        customer in one company and currency (``key``: ``(company, customer, currency)``),
+        without its lines (``_relance_line_values``)."""
+        # the records of the key, not moves.commercial_partner_id[:1]: a slice is browsed
+        # anew, without the prefetch of the batch (a query per customer)
+        company, partner, currency = key
         # the user who runs it by hand, when the customer has nobody; never OdooBot (the
         # nightly run's user): an action nobody is given is better seen unassigned
         responsible = (
@@ -201,7 +204,7 @@ class AccountRelanceEvent(models.Model):
             "company_id": company.id,
             "partner_id": partner.id,
             "channel": level.channel,
-            "currency_id": moves.currency_id[:1].id,
+            "currency_id": currency.id,
             "contact_id": partner._relance_addressee().id,
             "level_id": level.id,
             "amount_due": sum(moves.mapped("amount_residual")),

@@ -409,8 +409,8 @@ class AccountRelanceRun(models.AbstractModel):
         Action = self.env["account.relance.event"]
         groups = self._groups(moves)
         action_vals = [
-            Action._relance_action_values(level, group_moves, today)
-            for group_moves in groups.values()
+            Action._relance_action_values(level, group_moves, today, key)
+            for key, group_moves in groups.items()
         ]
         # no "created" note nor the running user as follower on every action: the action's
         # own email and notes are its history

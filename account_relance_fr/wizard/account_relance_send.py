@@ -79,7 +79,8 @@ class AccountRelanceSend(models.TransientModel):
         moves = self._eligible_moves()
         today = fields.Date.context_today(self)
         Action = self.env["account.relance.event"]
-        vals = Action._relance_action_values(self.level_id._origin, moves, today)
+        key = (self.company_id._origin, self.partner_id._origin, moves.currency_id[:1])
+        vals = Action._relance_action_values(self.level_id._origin, moves, today, key)
         vals["contact_id"] = self.contact_id._origin.id
         vals["line_ids"] = [
             Command.create(line_vals)
