@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Receivable indicators: aging buckets, payer badge, DSO, reminder effectiveness."""
+"""Receivable indicators: aging buckets, payer badge, DSO (countback), reminder effectiveness."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,6 +9,10 @@ from .dates import as_date
 AGING_BUCKETS = (("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90))
 AGING_OVER = "over_90"
 
+#: The payment behaviour reads the invoices paid over this many days.
+BEHAVIOUR_DAYS = 365
+#: Paid invoices needed to judge a payer.
+MIN_HISTORY = 3
 #: A good payer is late by at most this many days on average...
 GOOD_MAX_AVG_DAYS_LATE = 5
 #: ...and pays at most this share of its invoices late.
@@ -40,8 +44,9 @@ def aging_bucket(days_overdue):
 
 
 def payer_badge(avg_days_late, late_ratio, invoice_count):
-    """``'unknown'`` (no invoice), ``'good'``, ``'bad'`` or ``'normal'`` (see module constants)."""
-    if not invoice_count:
+    """``'unknown'`` (fewer paid invoices than ``MIN_HISTORY``: one late invoice does not
+    make a bad payer), ``'good'``, ``'bad'`` or ``'normal'`` (see module constants)."""
+    if invoice_count < MIN_HISTORY:
         return "unknown"
     if avg_days_late > BAD_AVG_DAYS_LATE or late_ratio > BAD_LATE_RATIO:
         return "bad"
@@ -50,17 +55,33 @@ def payer_badge(avg_days_late, late_ratio, invoice_count):
     return "normal"
 
 
-#: Days of the period of the DSO (days sales outstanding): the revenue of 12 months.
-DSO_DAYS = 365
+#: Months the countback DSO reads back at most: older receivables count as that many days.
+DSO_MONTHS = 24
 
 
-def dso(receivable_balance, revenue_12m, days=DSO_DAYS):
-    """DSO: ``balance / revenue x days``, 1 decimal half up; 0.0 if no revenue."""
-    revenue = Decimal(str(revenue_12m))
-    if not revenue:
+def dso_countback(receivable, periods):
+    """Days sales outstanding by the countback (exhaustion) method, as French credit
+    controllers compute it: from the end of the period backwards, the days of each month
+    whose sales (incl. VAT, net of credit notes) the receivable still covers, then the share
+    of the month that exhausts it; 1 decimal, half up.
+
+    ``periods``: ``(days, sales)`` of the months, newest first (the current month to date
+    first). A receivable of zero or less (credits exceed it) is 0 days; a month without
+    sales, or with more credit notes than invoices, counts its days whole; a receivable
+    older than all ``periods`` counts all their days.
+    """
+    remaining = Decimal(str(receivable))
+    if remaining <= 0:
         return 0.0
-    value = Decimal(str(receivable_balance)) / revenue * Decimal(days)
-    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    days_total = Decimal(0)
+    for days, month_sales in periods:
+        sales = max(Decimal(str(month_sales)), Decimal(0))
+        if sales and remaining <= sales:
+            days_total += Decimal(days) * remaining / sales
+            break
+        days_total += Decimal(days)
+        remaining -= sales
+    return float(days_total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def paid_within_rate(reminder_dates_and_paid_dates, days):

@@ -1,5 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Selection of the next step of a dunning ladder (échelle de relances)."""
+"""Selection of the next step of a dunning ladder (échelle de relances).
+
+A customer hears one voice: its overdue invoices climb the ladder together. The customer's
+step is the highest one its invoices reached; the next step claims every invoice that is due
+by then, and an invoice that falls due while the customer is on a step joins that step
+instead of starting a ladder of its own (:func:`customer_step`)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,6 +20,32 @@ class LevelSpec:
     sequence: int
     delay: int
     min_amount: float = 0.0
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An invoice as the ladder sees it: its step on the customer's ladder (``level_id``,
+    ``None`` before the first one), the date from which it is due, the date of its last
+    step and the amount it claims."""
+
+    id: int
+    level_id: int | None
+    due_date: object
+    last_action_date: object = None
+    amount: float = 0.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a customer's dunning does today: perform ``level`` for the invoices ``claims``,
+    or nothing (``level`` is ``None``), while the invoices ``joining`` join the customer's
+    ``current`` step without a reminder of their own."""
+
+    level: LevelSpec | None
+    claims: tuple
+    joining: tuple
+    current: LevelSpec | None
+    last_action_date: object = None
 
 
 def _ordered(levels):
@@ -83,3 +114,86 @@ def reached_level(levels, days_overdue):
     """
     reached = [level for level in _ordered(levels) if level.delay <= days_overdue]
     return reached[-1] if reached else None
+
+
+def claimable(claim, level, today):
+    """Whether ``level`` may claim ``claim`` on ``today``: a step after the due date claims
+    the invoices that are overdue, never one not yet due; a courtesy step (delay of 0 or
+    less) claims those whose due date is that near."""
+    return (as_date(today) - as_date(claim.due_date)).days >= min(level.delay, 1)
+
+
+def claimed_by_hand(levels, claim, level, today):
+    """Whether performing ``level`` of ``levels`` by hand claims ``claim`` on ``today``.
+
+    A step claims the invoices below it (or not placed yet), as the night does; at the end
+    of the ladder, the last step performed again claims those placed on it. An invoice
+    placed past the step went through it (or was placed past it when the module was
+    installed): a lower step never claims it again. The step must also be able to claim it
+    on that day (:func:`claimable`)."""
+    if not claimable(claim, level, today):
+        return False
+    by_id = {spec.id: spec for spec in levels}
+    placed = by_id.get(claim.level_id)
+    if placed is None:
+        return True
+    last = max(levels, key=_key)
+    return _key(placed) < _key(level) or (placed.id == level.id == last.id)
+
+
+def customer_step(levels, claims, *, today, held=False):
+    """The :class:`Step` of a customer whose open invoices are ``claims`` on ``today``.
+
+    The customer's current step is the highest one its invoices reached; the next step is
+    due as :func:`next_level` rules it for the customer as a whole: from the due date of its
+    oldest claimable invoice, ``last_action_date`` being that of the invoices on the current
+    step, ``amount`` the sum of the claimable invoices. It claims all of them. ``held``: a
+    step that a person must perform is still open, and the ladder waits for it. Otherwise,
+    the invoices below the current step that it may claim join it."""
+    ordered = _ordered(levels)
+    position = {level.id: index for index, level in enumerate(ordered)}
+    current = current_level(levels, claims)
+    leaders = [c for c in claims if current and c.level_id == current.id] or list(claims)
+    last = max((as_date(c.last_action_date) for c in leaders if c.last_action_date), default=None)
+    _previous, candidate = _candidate(levels, current.id if current else None)
+    if candidate and not held:
+        due = [claim for claim in claims if claimable(claim, candidate, today)]
+        if due:
+            oldest = max((as_date(today) - as_date(claim.due_date)).days for claim in due)
+            step = next_level(
+                levels,
+                current_level_id=current.id if current else None,
+                days_overdue=oldest,
+                last_action_date=last,
+                today=today,
+                amount=sum(claim.amount for claim in due),
+            )
+            if step:
+                return Step(step, tuple(c.id for c in due), (), current, last)
+    joining = ()
+    if current:
+        joining = tuple(
+            claim.id
+            for claim in claims
+            if position.get(claim.level_id, -1) < position[current.id]
+            and claimable(claim, current, today)
+        )
+    return Step(None, (), joining, current, last)
+
+
+def current_level(levels, claims):
+    """The customer's current step: the highest step of ``levels`` its ``claims`` reached,
+    or ``None``."""
+    by_id = {level.id: level for level in levels}
+    placed = [by_id[claim.level_id] for claim in claims if claim.level_id in by_id]
+    return max(placed, key=_key, default=None)
+
+
+def level_after(levels, level_id):
+    """The step that follows ``level_id`` on the ladder (the first one when empty or
+    unknown), or ``None`` at its end."""
+    return _candidate(levels, level_id or None)[1]
+
+
+def _key(level):
+    return (level.sequence, level.id)

@@ -13,8 +13,8 @@ def email_preview(text, width=PREVIEW_WIDTH):
     """``textwrap.shorten(text, width)``, from the beginning of ``text`` only.
 
     ``shorten`` joins the words of the whole text, then wraps all of it to keep its first
-    line: for a reminder listing its invoices, that is most of the time of its layout. The
-    line depends only on the words of its first ``width`` characters and on whether more
+    line, whatever the length of the text (a reminder lists all its invoices). The line
+    depends only on the words of its first ``width`` characters and on whether more
     follows, so twice ``width`` characters of the text (its blanks collapsed), cut anywhere
     after them, give the same line."""
     collapsed = " ".join(text.split())
@@ -28,14 +28,14 @@ def email_preview_of_html(html, inner_content, width=PREVIEW_WIDTH):
 
     ``html``: rendered by QWeb, which escapes every ``<`` of the text and of the attribute
     values, so that ``<`` opens a tag or a comment, nothing else. ``inner_content`` is
-    Odoo's ``html_to_inner_content`` (tags removed, entities decoded, blanks reduced), whose
-    time grows with the whole reminder, invoice table included, for a line of 190
-    characters. Cut just before a tag, the beginning of the HTML gives the beginning of that
-    text (its
-    tags and entities are whole), and ``email_preview`` needs only its first twice
-    ``width`` characters, blanks collapsed. A comment could hold a ``<``: the whole text is
-    then read."""
-    end = 8 * width  # the indented text and the tags of a reminder: about a quarter is text
+    Odoo's ``html_to_inner_content`` (tags removed, entities decoded, blanks reduced), run
+    on the whole reminder, invoice table included, for a line of ``width`` characters. Cut
+    just before a tag, the beginning of the HTML gives the beginning of that text (its tags
+    and entities are whole), and ``email_preview`` needs only its first twice ``width``
+    characters, blanks collapsed. A comment could hold a ``<``: the whole text is then
+    read."""
+    # a reminder's HTML is mostly indentation and tags: start with 8 times the width
+    end = 8 * width
     while end < len(html):
         cut = html.find("<", end)
         if cut < 0:

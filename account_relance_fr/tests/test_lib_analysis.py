@@ -37,6 +37,10 @@ def test_aging_bucket(days, bucket):
     [
         (0, 0, 0, "unknown"),
         (50, 1.0, 0, "unknown"),
+        # one invoice 13 days late, or two: not enough to judge
+        (13, 1.0, 1, "unknown"),
+        (40, 1.0, 2, "unknown"),
+        (40, 1.0, 3, "bad"),
         (0, 0, 10, "good"),
         (5, 0.2, 10, "good"),  # both limits included
         (5.1, 0.2, 10, "normal"),
@@ -48,19 +52,6 @@ def test_aging_bucket(days, bucket):
 )
 def test_payer_badge(avg_days_late, late_ratio, count, badge):
     assert analysis.payer_badge(avg_days_late, late_ratio, count) == badge
-
-
-def test_dso():
-    # 30,000 / 365,000 x 365 = 30.0
-    assert analysis.dso(30000, 365000) == 30.0
-    # 10,000 / 120,000 x 365 = 30.4166... -> 30.4
-    assert analysis.dso(10000, 120000) == 30.4
-    # 10,000 / 120,000 x 360 = 30.0
-    assert analysis.dso(10000, 120000, days=360) == 30.0
-    # 1 / 20 x 365 = 18.25 -> 18.3 (half up)
-    assert analysis.dso(1, 20) == 18.3
-    assert analysis.dso(5000, 0) == 0.0
-    assert analysis.dso(0, 100000) == 0.0
 
 
 def test_paid_within_rate():
@@ -76,3 +67,23 @@ def test_paid_within_rate():
     # Within 11 days: 3 of 4 = 0.75
     assert analysis.paid_within_rate(iter(pairs), 11) == 0.75
     assert analysis.paid_within_rate([], 10) == 0.0
+
+
+def test_dso_countback():
+    # 30 days of this month sold 1,000 and 30 days of the last one 3,000: a receivable of
+    # 2,500 covers this month (30 days) and 1,500 / 3,000 of the last (15 days): 45.0
+    assert analysis.dso_countback(2500, [(30, 1000), (30, 3000)]) == 45.0
+    # exhausted within the current month: 20 days x 600 / 1,000 = 12.0
+    assert analysis.dso_countback(600, [(20, 1000), (31, 5000)]) == 12.0
+    # exactly this month's sales: its days
+    assert analysis.dso_countback(1000, [(20, 1000), (31, 5000)]) == 20.0
+    # a month without sales, and one with more credit notes than invoices, count whole
+    assert analysis.dso_countback(1500, [(6, 0), (30, -200), (31, 3000)]) == 51.5
+    # credits exceed the receivable: 0 days, never negative
+    assert analysis.dso_countback(-8509, [(30, 1000)]) == 0.0
+    assert analysis.dso_countback(0, [(30, 1000)]) == 0.0
+    # older than every month read: all their days
+    assert analysis.dso_countback(10_000, [(30, 1000), (31, 1000)]) == 61.0
+    # 1 decimal, half up: 7 x 1 / 3 = 2.333 -> 2.3; 7 x 1 / 2 = 3.5
+    assert analysis.dso_countback(1, [(7, 3)]) == 2.3
+    assert analysis.dso_countback(1, [(7, 2)]) == 3.5

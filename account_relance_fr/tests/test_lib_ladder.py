@@ -151,3 +151,83 @@ def test_reached_level():
     assert ladder.reached_level(LEVELS, 35) == SECOND
     assert ladder.reached_level(LEVELS, 100) == NOTICE
     assert ladder.reached_level([], 100) is None
+
+
+# ------------------------------------------------------------------ a customer's voice
+Claim = ladder.Claim
+
+
+def _claim(id_, level, days_overdue, last_days_ago=None, amount=500.0):
+    last = None if last_days_ago is None else TODAY - timedelta(last_days_ago)
+    return Claim(id_, level, TODAY - timedelta(days_overdue), last, amount)
+
+
+def test_one_invoice_follows_next_level():
+    for days in (-6, -5, 9, 40):
+        step = ladder.customer_step(LEVELS, [_claim(1, None, days)], today=TODAY)
+        assert step.level == _next(None, days)
+    step = ladder.customer_step(LEVELS, [_claim(1, 1, 40, last_days_ago=15)], today=TODAY)
+    assert (step.level, step.claims) == (FIRST, (1,))
+
+
+def test_next_step_claims_every_overdue_invoice():
+    # The customer is on the first step since 20 days (an invoice 30 days overdue); a newer
+    # invoice fell due 3 days ago: the second step (30 days, 20 after the first) claims both.
+    claims = [_claim(1, 2, 30, last_days_ago=20), _claim(2, None, 3)]
+    step = ladder.customer_step(LEVELS, claims, today=TODAY)
+    assert (step.level, step.claims, step.joining) == (SECOND, (1, 2), ())
+
+
+def test_newer_invoice_joins_the_current_step():
+    # The second step is 10 days away: the newer overdue invoice joins the first step; one
+    # not yet due neither joins nor is claimed.
+    claims = [_claim(1, 2, 20, last_days_ago=10), _claim(2, None, 3), _claim(3, None, -2)]
+    step = ladder.customer_step(LEVELS, claims, today=TODAY)
+    assert (step.level, step.current, step.joining) == (None, FIRST, (2,))
+    assert step.last_action_date == TODAY - timedelta(10)
+
+
+def test_courtesy_step_claims_only_what_falls_due_soon():
+    claims = [_claim(1, None, -5), _claim(2, None, -20)]
+    step = ladder.customer_step(LEVELS, claims, today=TODAY)
+    assert (step.level, step.claims) == (COURTESY, (1,))
+
+
+def test_step_after_the_due_date_never_claims_what_is_not_due():
+    claims = [_claim(1, 1, 10, last_days_ago=15), _claim(2, 1, -3, last_days_ago=15)]
+    step = ladder.customer_step(LEVELS, claims, today=TODAY)
+    assert (step.level, step.claims) == (FIRST, (1,))
+
+
+def test_open_manual_step_holds_the_ladder():
+    claims = [_claim(1, 2, 30, last_days_ago=20), _claim(2, None, 3)]
+    step = ladder.customer_step(LEVELS, claims, today=TODAY, held=True)
+    assert (step.level, step.claims, step.joining) == (None, (), (2,))
+
+
+def test_minimum_amount_of_the_customer():
+    # The formal notice needs 100.00 claimed in all: two invoices of 60.00 reach it.
+    claims = [_claim(1, 3, 45, last_days_ago=15, amount=60.0)]
+    assert ladder.customer_step(LEVELS, claims, today=TODAY).level is None
+    claims.append(_claim(2, 3, 45, last_days_ago=15, amount=60.0))
+    assert ladder.customer_step(LEVELS, claims, today=TODAY).level == NOTICE
+
+
+def test_end_of_the_ladder_still_joins():
+    claims = [_claim(1, 4, 400, last_days_ago=300), _claim(2, 2, 30, last_days_ago=5)]
+    step = ladder.customer_step(LEVELS, claims, today=TODAY)
+    assert (step.level, step.current, step.joining) == (None, NOTICE, (2,))
+
+
+def test_a_step_performed_by_hand_claims_what_is_below_it():
+    below, joined, past = _claim(1, 2, 40), _claim(2, None, 3), _claim(3, 4, 400)
+    assert ladder.claimed_by_hand(LEVELS, below, SECOND, TODAY)
+    assert ladder.claimed_by_hand(LEVELS, joined, SECOND, TODAY)
+    # placed past the step (or at it): a lower step does not claim it again
+    assert not ladder.claimed_by_hand(LEVELS, past, SECOND, TODAY)
+    assert not ladder.claimed_by_hand(LEVELS, _claim(4, 3, 40), SECOND, TODAY)
+    # the last step repeated claims those placed on it
+    assert ladder.claimed_by_hand(LEVELS, past, NOTICE, TODAY)
+    # never what the step may not claim on that day
+    assert not ladder.claimed_by_hand(LEVELS, _claim(5, None, -2), SECOND, TODAY)
+    assert ladder.claimed_by_hand(LEVELS, _claim(5, None, -2), COURTESY, TODAY)
