@@ -4,7 +4,7 @@
     "name": "Relances clients (France)",
     "summary": "Chase unpaid customer invoices the French way: dunning ladder, "
     "late-payment penalties, 40 EUR indemnity, formal notice",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
     "author": "account_relance_fr contributors",
@@ -49,6 +49,7 @@
         "views/account_relance_dso_views.xml",
         "wizard/account_relance_call_views.xml",
         "wizard/account_relance_hold_views.xml",
+        "wizard/account_relance_skip_views.xml",
         "views/account_relance_menus.xml",
     ],
     "assets": {

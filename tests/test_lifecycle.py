@@ -140,6 +140,11 @@ env = env(context={"allowed_company_ids": company.ids})
 moves[-1].with_env(env).action_relance_send()
 wizard = env["account.relance.send"].with_context(
     default_invoice_ids=[(6, 0, moves[-1].ids)]).create({})
+# the customer's next step is past the emails (its older invoices reached the formal
+# notice): the first reminder, chosen by hand, claims the newest invoice alone
+wizard.level_id = env["account.relance.level"].search(
+    [("policy_id", "=", wizard.policy_id.id), ("channel", "=", "email")], limit=1)
+assert wizard.claim_ids == moves[-1], wizard.claim_ids
 wizard.action_send()
 env.flush_all()
 env.cr.execute("ALTER TABLE account_relance_event_line DROP COLUMN channel, "
@@ -152,6 +157,22 @@ env.ref("account_relance_fr.ir_cron_relance").write(
     {"model_id": move_model, "code": "model._cron_relance(batch_size=250)"})
 env.ref("account_relance_fr.ir_cron_relance_helper").write(
     {"model_id": move_model, "code": "model._cron_relance_helper()"})
+# the reminder templates of the versions before 19.0.1.5.0: one as shipped, one edited
+shipped = env.ref("account_relance_fr.mail_template_relance_standard_1")
+env.cr.execute(
+    "UPDATE mail_template SET subject = %%s, email_layout_xmlid = 'mail.mail_notification_light'"
+    " WHERE id = %%s",
+    [json.dumps({"en_US": "{{ object.company_id.name }}: reminder of invoice(s) awaiting payment",
+                 "fr_FR": "{{ object.company_id.name }} : rappel de facture(s)"}), shipped.id])
+edited = env.ref("account_relance_fr.mail_template_relance_standard_2")
+env.cr.execute("UPDATE mail_template SET subject = %%s WHERE id = %%s",
+               [json.dumps({"en_US": "Our own subject", "fr_FR": "Notre objet"}), edited.id])
+# a French word of the board as the versions before 19.0.1.5.0 translated it
+board = env.ref("account_relance_fr.account_relance_board_view_kanban")
+env.cr.execute("UPDATE ir_ui_view SET arch_db = jsonb_set(arch_db, '{fr_FR}', "
+               "to_jsonb(replace(arch_db->>'fr_FR', '> ouvertes<', '> ouverte(s)<'))) "
+               "WHERE id = %%s RETURNING arch_db->>'fr_FR' LIKE '%%%%ouverte(s)%%%%'", [board.id])
+assert env.cr.fetchone()[0]
 env.cr.execute("UPDATE ir_module_module SET latest_version = '19.0.1.0.0' "
                "WHERE name = 'account_relance_fr'")
 env.cr.commit()
@@ -174,7 +195,14 @@ company = env["res.company"].browse(%(company)s)
 crons = [env.ref("account_relance_fr." + xmlid) for xmlid in ("ir_cron_relance",
                                                               "ir_cron_relance_helper")]
 crons[0].method_direct_trigger()
+shipped = env.ref("account_relance_fr.mail_template_relance_standard_1")
+board = env.ref("account_relance_fr.account_relance_board_view_kanban")
 print("RESULT " + json.dumps({
+    "board_fr": board.with_context(lang="fr_FR").arch_db,
+    "shipped": [shipped.subject, shipped.with_context(lang="fr_FR").subject,
+                shipped.email_layout_xmlid],
+    "edited": [env.ref("account_relance_fr.mail_template_relance_standard_2")
+               .with_context(lang=lang).subject for lang in ("en_US", "fr_FR")],
     "crons": [(cron.model_id.model, cron.code.strip()) for cron in crons],
     "notes_kept": company.relance_log_invoice_emails,
     "notes_other_company": env["res.company"].search([("id", "!=", company.id)], limit=1)
@@ -189,6 +217,13 @@ print("RESULT " + json.dumps({
     manifest = ast.literal_eval((ROOT / "account_relance_fr" / "__manifest__.py").read_text())
     assert upgraded["version"] == manifest["version"]
     assert upgraded["lines"] == [["done", "email", True]]
+    # the shipped template brought up to date, in French too; the edited one kept
+    assert "_relance_invoice_refs" in upgraded["shipped"][0]
+    assert "Rappel" in upgraded["shipped"][1] and "invoice(s)" not in upgraded["shipped"][1]
+    assert upgraded["shipped"][2] == "account_relance_fr.mail_layout_relance"
+    assert upgraded["edited"] == ["Our own subject", "Notre objet"]
+    # the French words of the views loaded again over the old ones
+    assert "ouverte(s)" not in upgraded["board_fr"] and "ouvertes" in upgraded["board_fr"]
     # the scheduled actions moved to the run's model, their argument kept
     assert upgraded["crons"] == [
         ["account.relance.run", "model._cron_nightly(batch_size=250)"],

@@ -55,6 +55,8 @@ command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
 if [ "${SETUP_BROWSER:-1}" = 1 ]; then
     command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
         || command -v google-chrome >/dev/null 2>&1 || missing+=(chromium)
+    # pdftoppm and pdftotext: the tests read the printed documents page by page
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -7,7 +7,10 @@ from odoo.http import content_disposition, request
 
 class RelanceDossierController(http.Controller):
     @http.route(
-        "/account_relance_fr/dossier/<int:partner_id>", type="http", auth="user", methods=["GET"]
+        "/account_relance_fr/dossier/<int:partner_id>",
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
     )
     def relance_dossier(self, partner_id, company_id=None, **kwargs):
         """The collection file of a customer as a ZIP: summary, open invoices, formal notices."""

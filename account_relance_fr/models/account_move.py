@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
@@ -29,6 +29,7 @@ RELANCE_BOOKKEEPING = {
     "relance_last_date",
     "relance_hold",
     "relance_initialized",
+    "relance_joined",
 }
 
 
@@ -126,6 +127,14 @@ class AccountMove(models.Model):
         readonly=True,
         help="The invoice was already overdue when the dunning was installed: it was placed "
         "on the level its age had reached, and nothing was sent for the earlier levels.",
+    )
+    relance_joined = fields.Boolean(
+        "Joined the customer's step",
+        copy=False,
+        readonly=True,
+        help="The invoice fell due while its customer's dunning was already at a later step: "
+        "it joined that step without a reminder of its own, and the customer's next step "
+        "claims it with the others.",
     )
     relance_event_line_ids = fields.One2many(
         "account.relance.event.line", "move_id", "Dunning history", readonly=True
@@ -237,15 +246,25 @@ class AccountMove(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on the limitation flag."))
         positive = (operator == "=") == value
-        limit = fields.Date.context_today(self) + timedelta(
-            days=self.env.company.relance_prescription_warning_days
+        today = fields.Date.context_today(self)
+        # each company's own warning, as the compute reads it
+        domain = Domain.OR(
+            [
+                ("company_id", "=", company.id),
+                (
+                    "relance_prescription_date",
+                    "<=",
+                    today + timedelta(days=company.relance_prescription_warning_days),
+                ),
+            ]
+            for company in self.env.companies
+        ) & Domain(
+            [
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("relance_prescription_date", "!=", False),
+            ]
         )
-        domain = [
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("relance_prescription_date", "!=", False),
-            ("relance_prescription_date", "<=", limit),
-        ]
-        return domain if positive else ["!", "&", "&", *domain]
+        return domain if positive else ~domain
 
     def _compute_relance_penalties(self):
         for move in self:
@@ -270,13 +289,20 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ domains
     @api.model
-    def _relance_base_domain(self):
-        """Open customer invoices that the dunning may concern."""
+    def _relance_open_domain(self):
+        """Open customer invoices: posted, with a due date, not settled."""
         return [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
             ("invoice_date_due", "!=", False),
+        ]
+
+    @api.model
+    def _relance_base_domain(self):
+        """Open customer invoices that the dunning may concern: not excluded from
+        follow-up on their receivable line (Odoo's *No Follow-Up*)."""
+        return self._relance_open_domain() + [
             (
                 "line_ids",
                 "not any",
@@ -288,11 +314,14 @@ class AccountMove(models.Model):
         ]
 
     @api.model
-    def _relance_open_invoices(self, partners, companies, order="invoice_date_due, id"):
+    def _relance_open_invoices(
+        self, partners, companies, order="invoice_date_due, id", excluded=False
+    ):
         """The open invoices of the customers ``partners`` in ``companies`` that the dunning
-        may concern (``_relance_base_domain``)."""
+        may concern (``_relance_base_domain``), or all open ones (``excluded``)."""
+        domain = self._relance_open_domain() if excluded else self._relance_base_domain()
         return self.search(
-            self._relance_base_domain()
+            domain
             + [
                 ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
                 ("company_id", "in", companies.ids),
@@ -395,12 +424,15 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ user actions
     def _relance_action_send_wizard(self):
-        moves = self.filtered_domain(self._relance_base_domain())
+        """The dialog of the next dunning step of the customer of these invoices."""
+        moves = self.filtered_domain(self._relance_open_domain())
         if not moves:
             raise UserError(self.env._("There is no open customer invoice to remind."))
-        if len(moves.commercial_partner_id) > 1:
+        if len(moves.commercial_partner_id) > 1 or len(moves.company_id) > 1:
             raise UserError(self.env._("Select the invoices of one customer to send a reminder."))
-        return moves._relance_wizard_action("account.relance.send", self.env._("Send a reminder"))
+        return moves._relance_wizard_action(
+            "account.relance.send", self.env._("Remind %s", moves.commercial_partner_id.name)
+        )
 
     def _relance_wizard_action(self, model, name):
         """Open the dialog ``model`` on these invoices."""
@@ -469,6 +501,40 @@ class AccountMove(models.Model):
     def _relance_debtor(self):
         self.ensure_one()
         return self.commercial_partner_id.relance_debtor_type or "business"
+
+    def _relance_pause_reasons(self):
+        """Why the dunning leaves each of these invoices alone, if it does: ``{invoice:
+        reason}`` for an invoice paused (promise, dispute, block, litigation), blocked in
+        Odoo, excluded from follow-up, or of a customer whose dunning is blocked."""
+        labels = dict(self._fields["relance_hold"]._description_selection(self.env))
+        excluded = set(self.filtered_domain(self._relance_open_domain()).ids) - set(
+            self.filtered_domain(self._relance_base_domain()).ids
+        )
+        Lang = self.env["res.lang"]
+        reasons = {}
+        for move in self:
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            if move.relance_hold == "promise":
+                reason = self.env._(
+                    "payment promised for %s", Lang._relance_date_str(move.relance_promise_date)
+                )
+            elif move.relance_hold:
+                reason = labels[move.relance_hold]
+                detail = move.relance_dispute_reason_id.name or move.relance_hold_note
+                if detail:
+                    reason = f"{reason}: {detail}"
+            elif move.payment_state == "blocked":
+                reason = self.env._("blocked in Odoo")
+            elif move.id in excluded:
+                reason = self.env._("excluded from follow-up")
+            elif partner.relance_blocked:
+                reason = self.env._("the customer's dunning is blocked")
+                if partner.relance_block_reason:
+                    reason = f"{reason}: {partner.relance_block_reason}"
+            else:
+                continue
+            reasons[move] = reason
+        return reasons
 
     def _relance_rate_label(self, partner=None, on_date=None):
         """The late-payment rate of this invoice's customer as written in reminders and

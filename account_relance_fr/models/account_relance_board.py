@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import analysis
+from ..lib import dates as law_dates
 
 
 class AccountRelanceBoard(models.Model):
@@ -34,7 +35,8 @@ class AccountRelanceBoard(models.Model):
             "relance_promise_date",
             "relance_prescription_date",
         ],
-        "account.relance.level": ["sequence"],
+        "account.relance.level": ["sequence", "name"],
+        "account.relance.event": ["state", "partner_id", "company_id", "mail_pending"],
         "res.partner": ["relance_user_id", "relance_blocked", "user_id"],
         "res.company": ["currency_id", "relance_prescription_warning_days", "relance_user_id"],
         "res.users": ["active", "share"],
@@ -69,6 +71,38 @@ class AccountRelanceBoard(models.Model):
     is_blocked = fields.Boolean("Blocked", readonly=True)
     near_prescription = fields.Boolean("Near limitation", readonly=True)
     prescription_date = fields.Date("Next limitation date", readonly=True)
+    step = fields.Char(
+        "Step",
+        readonly=True,
+        group_expand="_group_expand_step",
+        help="The highest step the customer's invoices reached, by name: the columns of the "
+        "board, one per step whatever the company.",
+    )
+    todo_count = fields.Integer(
+        "Steps to perform",
+        readonly=True,
+        help="Steps a person must perform (a call, a letter, an email to validate): the "
+        "customer's dunning waits for them.",
+    )
+    status = fields.Selection(
+        [
+            ("todo", "Step to perform"),
+            ("paused", "Paused"),
+            ("due", "Next step due"),
+            ("waiting", "Waiting"),
+        ],
+        readonly=True,
+    )
+    main_currency_id = fields.Many2one(
+        "res.currency", "Currency of the current company", readonly=True
+    )
+    amount_overdue_main = fields.Monetary(
+        "Overdue (current company's currency)",
+        readonly=True,
+        currency_field="main_currency_id",
+        help="The overdue amount converted at today's rate into the currency of the current "
+        "company, so that the columns of several companies add up.",
+    )
 
     @property
     def _table_query(self):
@@ -79,6 +113,18 @@ class AccountRelanceBoard(models.Model):
         Move = self.env["account.move"].sudo()
         open_ids = Move._search(Move._relance_base_domain()).subselect()
         today = fields.Date.context_today(self)
+        main = self.env.company.currency_id
+        # each company's currency at today's rate into the current company's, so that the
+        # columns of several companies add up
+        rates = SQL(", ").join(
+            SQL(
+                "(%s, %s::numeric)",
+                company.id,
+                company.currency_id._convert(1.0, main, self.env.company, today, round=False),
+            )
+            for company in self.env["res.company"].sudo().search([])
+        )
+        lang = self.env.lang or "en_US"
         aging = SQL(", ").join(
             SQL(
                 "COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE %s), 0) AS %s",
@@ -91,10 +137,21 @@ class AccountRelanceBoard(models.Model):
             """
             -- the users still working in Odoo, as res.users._relance_working
             WITH working_users AS (SELECT id FROM res_users WHERE active AND NOT share),
+            rates(company_id, factor) AS (VALUES %(rates)s),
+            -- the steps a person must perform, that the customer's dunning waits for (as
+            -- account.relance.run._customers_holding)
+            todo AS (
+                SELECT partner_id, company_id, COUNT(*) AS todo_count
+                  FROM account_relance_event
+                 WHERE state = 'todo' AND NOT COALESCE(mail_pending, FALSE)
+                   AND level_id IS NOT NULL
+              GROUP BY partner_id, company_id
+            ),
             open_moves AS (
                 SELECT am.*,
                        %(today)s::date - am.invoice_date_due AS days_late,
                        lvl.sequence AS lvl_sequence,
+                       lvl.name AS lvl_name,
                        salesperson.id AS active_salesperson_id
                   FROM account_move am
              LEFT JOIN account_relance_level lvl ON lvl.id = am.relance_level_id
@@ -108,6 +165,15 @@ class AccountRelanceBoard(models.Model):
                    (ARRAY_AGG(m.relance_level_id ORDER BY m.lvl_sequence DESC NULLS LAST))[1]
                        AS level_id,
                    COALESCE(MAX(m.lvl_sequence), 0) AS level_sequence,
+                   COALESCE(
+                       (ARRAY_AGG(COALESCE(lvl_name ->> %(lang)s, lvl_name ->> 'en_US')
+                                  ORDER BY m.lvl_sequence DESC NULLS LAST))[1],
+                       %(not_reminded)s
+                   ) AS step,
+                   COALESCE(MIN(todo.todo_count), 0) AS todo_count,
+                   %(main)s AS main_currency_id,
+                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 0), 0)
+                       * MIN(rates.factor) AS amount_overdue_main,
                    -- as res.partner._relance_responsible: the first still working
                    COALESCE(
                        own.id,
@@ -124,11 +190,22 @@ class AccountRelanceBoard(models.Model):
                    %(aging)s,
                    GREATEST(MAX(m.days_late), 0) AS oldest_days,
                    MIN(m.invoice_date_due) AS oldest_due_date,
-                   MIN(m.relance_next_date) FILTER (WHERE m.relance_hold IS NULL)
-                       AS next_date,
-                   (ARRAY_AGG(m.relance_next_level_id ORDER BY m.relance_next_date)
+                   -- the customer's next step: that of its invoices at the highest step
+                   (ARRAY_AGG(m.relance_next_date
+                              ORDER BY m.lvl_sequence DESC NULLS LAST, m.relance_next_date)
+                       FILTER (WHERE m.relance_hold IS NULL
+                               AND m.relance_next_level_id IS NOT NULL))[1] AS next_date,
+                   (ARRAY_AGG(m.relance_next_level_id
+                              ORDER BY m.lvl_sequence DESC NULLS LAST, m.relance_next_date)
                        FILTER (WHERE m.relance_hold IS NULL
                                AND m.relance_next_level_id IS NOT NULL))[1] AS next_level_id,
+                   CASE WHEN COALESCE(MIN(todo.todo_count), 0) > 0 THEN 'todo'
+                        WHEN BOOL_AND(m.relance_hold IS NOT NULL)
+                             OR COALESCE((p.relance_blocked ->> m.company_id::text)::boolean,
+                                         FALSE) THEN 'paused'
+                        WHEN MIN(m.relance_next_date) FILTER (WHERE m.relance_hold IS NULL)
+                             <= %(today)s::date THEN 'due'
+                        ELSE 'waiting' END AS status,
                    BOOL_OR(m.relance_hold = 'dispute') AS has_dispute,
                    BOOL_OR(m.relance_hold = 'promise') AS has_promise,
                    MIN(m.relance_promise_date) FILTER (WHERE m.relance_hold = 'promise')
@@ -140,11 +217,14 @@ class AccountRelanceBoard(models.Model):
                    MIN(m.relance_prescription_date) AS prescription_date,
                    COALESCE(MIN(m.relance_prescription_date)
                        <= %(today)s::date
-                          + COALESCE(MIN(c.relance_prescription_warning_days), 90),
+                          + COALESCE(MIN(c.relance_prescription_warning_days), %(warning)s),
                        FALSE) AS near_prescription
               FROM open_moves m
               JOIN res_partner p ON p.id = m.commercial_partner_id
               JOIN res_company c ON c.id = m.company_id
+         LEFT JOIN rates ON rates.company_id = m.company_id
+         LEFT JOIN todo ON todo.partner_id = m.commercial_partner_id
+                       AND todo.company_id = m.company_id
          LEFT JOIN working_users own
                 ON own.id = (p.relance_user_id ->> m.company_id::text)::int
          LEFT JOIN working_users partner_salesperson ON partner_salesperson.id = p.user_id
@@ -155,6 +235,11 @@ class AccountRelanceBoard(models.Model):
             today=today,
             open_ids=open_ids,
             aging=aging,
+            warning=law_dates.PRESCRIPTION_WARNING_DAYS,
+            rates=rates,
+            lang=lang,
+            main=main.id,
+            not_reminded=self.env._("Not reminded yet"),
         )
 
     @api.model
@@ -166,6 +251,21 @@ class AccountRelanceBoard(models.Model):
         if last is None:
             return SQL("m.days_late >= %s", first)
         return SQL("m.days_late BETWEEN %s AND %s", first, last)
+
+    @api.model
+    def _group_expand_step(self, steps, domain):
+        """The board's columns: customers not reminded yet, then the steps of the policies
+        of the companies shown, in ladder order, one per name whatever the company."""
+        companies = self.env.companies
+        levels = self.env["account.relance.level"].search(
+            [
+                ("company_id", "in", companies.ids),
+                ("policy_id", "in", companies.relance_policy_id.ids),
+            ],
+            order="sequence, id",
+        )
+        names = [self.env._("Not reminded yet"), *levels.mapped("name"), *steps]
+        return list(dict.fromkeys(names))
 
     @api.model
     def _group_expand_level(self, levels, domain):
@@ -194,36 +294,52 @@ class AccountRelanceBoard(models.Model):
             "res_model": "res.partner",
             "res_id": self.partner_id.id,
             "view_mode": "form",
-            "views": [(False, "form")],
-            "context": {"relance_open_tab": True},
+            "views": [
+                (self.env.ref("account_relance_fr.view_partner_form_relance_tab").id, "form")
+            ],
         }
 
     def action_send_reminder(self):
+        """The customer's next step, now: the preview of the step after the highest its
+        invoices reached, claiming all that it may claim."""
         self.ensure_one()
-        overdue = self._open_invoices().filtered(
-            lambda m: m.invoice_date_due < fields.Date.context_today(self)
+        moves = self.env["account.move"]._relance_open_invoices(
+            self.partner_id, self.company_id, excluded=True
         )
-        return (overdue or self._open_invoices())._relance_action_send_wizard()
+        return moves._relance_action_send_wizard()
 
     def action_log_call(self):
         self.ensure_one()
         return self._open_invoices().action_relance_log_call()
 
+    def action_move_to_step(self, step):
+        """Drag and drop of a card on a column: perform the step of that name of the
+        customer's own ladder (the columns are steps by name, whatever the company)."""
+        for card in self:
+            policy = card.partner_id._relance_policy(card.company_id)
+            level = policy.level_ids.filtered(lambda lv, step=step: lv.name == step)[:1]
+            if not level:
+                raise UserError(
+                    self.env._(
+                        "The dunning policy of %(customer)s has no step %(step)s.",
+                        customer=card.partner_id.display_name,
+                        step=step,
+                    )
+                )
+            card.action_move_to_level(level.id)
+        return True
+
     def action_move_to_level(self, level_id):
         """Drag and drop of a card on a level column: perform that level now for the
-        customer's overdue invoices that have not reached it, recorded in their history
-        with the user who did it. Never silent: the board asks for a confirmation first."""
+        invoices of the customer it claims, recorded in their history with the user who
+        did it and the steps skipped. Never silent: the board asks for a confirmation."""
         level = self.env["account.relance.level"].browse(level_id).exists()
         if not level:
             raise UserError(self.env._("This dunning level no longer exists."))
+        Run = self.env["account.relance.run"]
+        today = fields.Date.context_today(self)
         for card in self:
-            moves = card._open_invoices().filtered(
-                lambda m: (
-                    m.invoice_date_due < fields.Date.context_today(self)
-                    and (m.relance_level_id.sequence or 0) < level.sequence
-                    and not m.relance_event_line_ids.filtered(lambda line: line.level_id == level)
-                )
-            )
+            moves = Run._step_claims(card.partner_id, card.company_id, level, today)
             if not moves:
                 continue
             moves = moves.try_lock_for_update()
@@ -231,9 +347,7 @@ class AccountRelanceBoard(models.Model):
             skipped = level.policy_id.level_ids.filtered(
                 lambda lv, reached=reached: reached < lv.sequence < level.sequence
             )
-            actions = self.env["account.relance.run"]._perform(
-                level, moves, fields.Date.context_today(self)
-            )
+            actions = Run._perform(level, moves, today)
             note = self.env._(
                 "Moved to %(level)s from the board by %(user)s.",
                 level=level.name,

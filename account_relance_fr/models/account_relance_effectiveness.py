@@ -38,8 +38,9 @@ class AccountRelanceEffectiveness(models.Model):
     )
     paid_date = fields.Date("Settled on", readonly=True)
     days_to_pay = fields.Integer("Days to pay", readonly=True, aggregator="avg")
-    paid_15 = fields.Float("Paid within 15 days (share)", readonly=True, aggregator="avg")
-    paid_30 = fields.Float("Paid within 30 days (share)", readonly=True, aggregator="avg")
+    # in percent: 100 for a reminder followed by the payment in time, averaged by the views
+    paid_15 = fields.Float("Paid within 15 days (%)", readonly=True, aggregator="avg")
+    paid_30 = fields.Float("Paid within 30 days (%)", readonly=True, aggregator="avg")
     reminder_count = fields.Integer("Reminders", readonly=True)
 
     @property
@@ -49,8 +50,8 @@ class AccountRelanceEffectiveness(models.Model):
             SELECT line.id, line.date, line.company_id, line.partner_id, line.move_id,
                    line.level_id, line.channel, paid.paid_date,
                    paid.paid_date - line.date AS days_to_pay,
-                   CASE WHEN paid.paid_date - line.date <= 15 THEN 1.0 ELSE 0.0 END AS paid_15,
-                   CASE WHEN paid.paid_date - line.date <= 30 THEN 1.0 ELSE 0.0 END AS paid_30,
+                   CASE WHEN paid.paid_date - line.date <= 15 THEN 100.0 ELSE 0.0 END AS paid_15,
+                   CASE WHEN paid.paid_date - line.date <= 30 THEN 100.0 ELSE 0.0 END AS paid_30,
                    1 AS reminder_count
               FROM account_relance_event_line line
               JOIN account_relance_event event ON event.id = line.event_id
@@ -64,6 +65,6 @@ class AccountRelanceEffectiveness(models.Model):
                             WHERE account_type = 'asset_receivable')
                        AND am.payment_state IN ('paid', 'in_payment')
                    ) paid ON TRUE
-             WHERE event.state IN ('done', 'todo')
+             WHERE event.state IN ('done', 'todo') AND line.level_id IS NOT NULL
             """
         )

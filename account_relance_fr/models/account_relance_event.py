@@ -60,17 +60,25 @@ class AccountRelanceEvent(models.Model):
         string="Invoices (list)",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_ids")
-    level_id = fields.Many2one("account.relance.level", required=True, index=True)
+    # empty for what is recorded besides the ladder (a call logged by the controller)
+    level_id = fields.Many2one("account.relance.level", index=True)
     policy_id = fields.Many2one(related="level_id.policy_id", store=True, index=True)
     channel = fields.Selection(selection="_channel_selection", required=True)
     level_color = fields.Integer(related="level_id.color")
     amount_due = fields.Monetary(
         "Amount due", help="Total residual of the invoices on the date of the action."
     )
+    credit_amount = fields.Monetary(
+        "Credits to deduct",
+        readonly=True,
+        help="The customer's open credit notes and unreconciled payments on the date of the "
+        "action, deducted from what it claims (in the company's currency only).",
+    )
     state = fields.Selection(
         [
             ("todo", "To do"),
             ("done", "Done"),
+            ("skipped", "Skipped"),
             ("failed", "Failed"),
             ("cancel", "Cancelled"),
         ],
@@ -115,6 +123,18 @@ class AccountRelanceEvent(models.Model):
                 action.level_id.name or "",
             )
 
+    @api.depends("date", "partner_id", "level_id", "channel")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """ "Customer — step — date", in the user's language and date format (the stored
+        reference keeps the date of the database)."""
+        Lang = self.env["res.lang"]
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for action in self:
+            step = action.level_id.name or channels.get(action.channel) or ""
+            parts = [action.partner_id.display_name, step, Lang._relance_date_str(action.date)]
+            action.display_name = " — ".join(part for part in parts if part)
+
     @api.depends("line_ids.move_id")
     def _compute_invoice_ids(self):
         for action in self:
@@ -149,12 +169,110 @@ class AccountRelanceEvent(models.Model):
 
     def action_done(self):
         """Mark prepared actions (letters, calls) as performed by the current user."""
+        self._relance_done()
+        return True
+
+    def _relance_done(self, on_date=None):
+        """These steps were performed by the current user (on ``on_date``, today by
+        default): the actions are done, their activities too."""
         todo = self.filtered(lambda e: e.state == "todo")
-        todo.write({"state": "done", "user_id": self.env.user.id})
+        todo._relance_performed(on_date=on_date)
         todo.activity_id.filtered(lambda a: a.active).with_context(
             relance_skip_event=True
         ).action_feedback(feedback=self.env._("Done from the dunning action."))
-        return True
+
+    def action_open_notice(self):
+        """The dialog that generates the formal notice (or sends the registered letter) of
+        this action."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.action_account_relance_notice"
+        )
+        action["context"] = {"active_model": self._name, "active_id": self.id}
+        return action
+
+    def _relance_note_included(self, moves, reason):
+        """Record that the paused invoices ``moves`` were claimed by the current user, and
+        why: on the action and in its chatter."""
+        note = self.env._(
+            "Paused invoices claimed by %(user)s: %(invoices)s. Reason: %(reason)s",
+            user=self.env.user.name,
+            invoices=", ".join(moves.mapped("name")),
+            reason=reason,
+        )
+        for action in self:
+            action.note = "\n".join(filter(None, [action.note, note]))
+        self._relance_log(dict.fromkeys(self.ids, Markup("<p>%s</p>") % note))
+
+    def action_skip(self):
+        """Open the dialog that skips these steps, with the reason."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.relance.skip",
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Skip this step"),
+            "context": {"default_action_ids": [Command.set(self.ids)]},
+        }
+
+    def _relance_performed(self, state="done", note=False, on_date=None):
+        """These steps, which a person performs, are done (or ``skipped``) by the current
+        user on ``on_date`` (today by default): the customer's ladder goes on from that day,
+        as the next step's spacing counts from the step performed."""
+        todo = self.filtered(lambda a: a.state == "todo")
+        vals = {"state": state, "user_id": self.env.user.id}
+        for action in todo:
+            action.write(dict(vals, note=note) if note else vals)
+        moves = todo.line_ids.move_id.filtered(lambda m: m.relance_level_id in todo.level_id)
+        moves._relance_write({"relance_last_date": on_date or fields.Date.context_today(self)})
+
+    def _relance_skip(self, reason):
+        """Skip these steps without performing them, for ``reason``: recorded on the action,
+        its activity and the customer's chatter."""
+        todo = self.filtered(lambda a: a.state == "todo")
+        note = self.env._("Skipped by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+        todo._relance_performed(state="skipped", note=note)
+        todo.activity_id.filtered(lambda a: a.active).with_context(
+            relance_skip_event=True
+        ).action_feedback(feedback=note)
+        todo.partner_id._relance_log(
+            {
+                action.partner_id.id: Markup("<p>%s — %s</p>") % (action.level_id.name, note)
+                for action in todo
+            }
+        )
+
+    @api.model
+    def _relance_supersede(self, actions):
+        """A step was performed: the lower steps of the same customers still to do are
+        closed, their activities marked done, as it overtakes them (one search)."""
+        performed = actions.filtered("level_id")
+        pending = self.search(
+            [
+                ("state", "=", "todo"),
+                ("level_id", "!=", False),
+                ("partner_id", "in", performed.partner_id.ids),
+                ("company_id", "in", performed.company_id.ids),
+                ("id", "not in", performed.ids),
+            ]
+        )
+        by_customer = performed.grouped(lambda a: (a.partner_id, a.company_id))
+        Lang = self.env["res.lang"]
+        for lower in pending:
+            higher = by_customer.get((lower.partner_id, lower.company_id), self.browse()).filtered(
+                lambda a, lower=lower: a.level_id.sequence > lower.level_id.sequence
+            )[:1]
+            if not higher:
+                continue
+            note = self.env._(
+                "Overtaken by %(step)s of %(date)s.",
+                step=higher.level_id.name,
+                date=Lang._relance_date_str(higher.date),
+            )
+            lower.write({"state": "cancel", "note": note})
+            lower.activity_id.filtered(lambda a: a.active).with_context(
+                relance_skip_event=True
+            ).action_feedback(feedback=note)
 
     # ------------------------------------------------------------------ mail rendering helpers
     def _relance_invoice_lines(self):
@@ -180,16 +298,36 @@ class AccountRelanceEvent(models.Model):
             for line in self._relance_invoice_lines()
         ]
 
+    def _relance_invoice_refs(self, limit=3, capital=False):
+        """The invoices of this action as the subject of its email names them: "invoice
+        FAC/2026/00123", "invoices FAC/2026/00123, FAC/2026/00124", "invoices FAC/1, FAC/2,
+        FAC/3 and 2 others"."""
+        self.ensure_one()
+        names = self._relance_invoice_lines().mapped("invoice_name")
+        shown = ", ".join(names[:limit])
+        if len(names) == 1:
+            text = self.env._("invoice %s", shown)
+        elif len(names) <= limit:
+            text = self.env._("invoices %s", shown)
+        elif len(names) == limit + 1:
+            text = self.env._("invoices %s and 1 other", shown)
+        else:
+            text = self.env._(
+                "invoices %(names)s and %(count)s others", names=shown, count=len(names) - limit
+            )
+        return text[:1].upper() + text[1:] if capital else text
+
     def _relance_lang(self):
         self.ensure_one()
         return (self.contact_id or self.partner_id).lang or self.env.lang
 
     # ------------------------------------------------------------------ values
     @api.model
-    def _relance_action_values(self, level, moves, today, key):
+    def _relance_action_values(self, level, moves, today, key, credit=0.0):
         """The values of the action of ``level`` for ``moves``, the invoices of one
         customer in one company and currency (``key``: ``(company, customer, currency)``),
-        without its lines (``_relance_line_values``)."""
+        without its lines (``_relance_line_values``); ``credit``: the customer's open credits
+        in the company's currency, deducted when the invoices are in that currency."""
         # the records of the key, not moves.commercial_partner_id[:1]: a slice is browsed
         # anew, without the prefetch of the batch (a query per customer)
         company, partner, currency = key
@@ -208,6 +346,7 @@ class AccountRelanceEvent(models.Model):
             "contact_id": partner._relance_addressee().id,
             "level_id": level.id,
             "amount_due": sum(moves.mapped("amount_residual")),
+            "credit_amount": credit if currency == company.currency_id else 0.0,
             "auto": bool(self.env.context.get("relance_auto")),
             "user_id": responsible.id,
         }
@@ -337,17 +476,22 @@ class AccountRelanceEvent(models.Model):
                 Markup('<li><a href="%s">%s</a> (%s)</li>')
                 % (
                     action._notify_get_action_link("view"),
-                    action.name,
+                    action.display_name,
                     action.activity_id.activity_type_id.name,
                 )
                 for action in user_actions
             )
             count = len(user_actions)
+            if count == 1:
+                subject = env._("Dunning: 1 action to do")
+                intro = env._("A dunning action was assigned to you:")
+            else:
+                subject = env._("Dunning: %s actions to do", count)
+                intro = env._("%s dunning actions were assigned to you:", count)
             self.env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
-                subject=env._("Dunning: %s action(s) to do", count),
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (env._("%s dunning action(s) were assigned to you:", count), items),
+                subject=subject,
+                body=Markup("<p>%s</p><ul>%s</ul>") % (intro, items),
                 email_layout_xmlid="mail.mail_notification_light",
             )
 
@@ -375,11 +519,14 @@ class AccountRelanceEvent(models.Model):
 
     def _relance_activity_note(self):
         self.ensure_one()
-        note = Markup("<p>%s</p>") % self.env._(
-            "%(count)s invoice(s), %(amount)s due.",
-            count=len(self.line_ids),
-            amount=self.currency_id._relance_amount_str(self.amount_due),
-        )
+        amount = self.currency_id._relance_amount_str(self.amount_due)
+        if len(self.line_ids) == 1:
+            text = self.env._("1 invoice, %(amount)s due.", amount=amount)
+        else:
+            text = self.env._(
+                "%(count)s invoices, %(amount)s due.", count=len(self.line_ids), amount=amount
+            )
+        note = Markup("<p>%s</p>") % text
         if self.error_message:
             note += Markup("<p><b>%s</b></p>") % self.error_message
         return note + self.line_ids.move_id._relance_html_list()
@@ -398,9 +545,19 @@ class AccountRelanceEvent(models.Model):
             what = self.error_message
         else:
             what = self.env._("to do by %s", self.user_id.name or "")
-        return Markup(
-            '<p>%s <a href="#" data-oe-model="%s" data-oe-id="%s">%s</a> (%s): %s</p>'
-        ) % (self.env._("Dunning"), self._name, self.id, self.level_id.name, channel, what)
+        step = self.level_id.name or channel
+        # the channel when the step's name does not say it already ("Phone call (Phone call)")
+        if channel.casefold() not in step.casefold():
+            step = f"{step} ({channel})"
+        link = Markup('<a href="#" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
+            self._name,
+            self.id,
+            step,
+        )
+        # the sentence translated whole (French puts a space before the colon), then its
+        # values: the link kept, the texts escaped
+        sentence = escape(self.env._("Dunning step %(step)s: %(what)s"))
+        return Markup("<p>%s</p>") % (sentence % {"step": link, "what": what})
 
     @api.model
     def _relance_close_paid(self, settled):
@@ -447,8 +604,8 @@ class AccountRelanceEvent(models.Model):
     # ------------------------------------------------------------------ customer's answers
     def message_update(self, msg_dict, update_vals=None):
         """An email received on a dunning action: an answer to a reminder posted on the
-        action (reminders are posted on the customer, where their answers land: see
-        ``res.partner.message_update``; older ones were posted on the actions)."""
+        action itself (a reminder is posted on the customer, where its answers land: see
+        ``res.partner.message_update``; a reply may still reach the action's thread)."""
         result = super().message_update(msg_dict, update_vals=update_vals)
         self._relance_answered(msg_dict, on_action=True)
         return result
@@ -547,8 +704,8 @@ class AccountRelanceEvent(models.Model):
         )
 
     def _message_receive_bounce(self, email, partner):
-        """A bounce of a reminder posted on the action (as older reminders were) marks the
-        action failed as well (see ``mail.thread._routing_handle_bounce`` for the others)."""
+        """A bounce routed to the action itself marks the action failed as well (see
+        ``mail.thread._routing_handle_bounce`` for the bounces routed to the customer)."""
         result = super()._message_receive_bounce(email, partner)
         bounced = email_normalize(email)
         actions = self.filtered(

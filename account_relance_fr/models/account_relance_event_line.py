@@ -22,7 +22,8 @@ class AccountRelanceEventLine(models.Model):
     )
     # no index of its own: the unique index on (move_id, level_id) serves it
     move_id = fields.Many2one("account.move", "Invoice", required=True)
-    level_id = fields.Many2one("account.relance.level", required=True, index=True)
+    # empty for an invoice of an action besides the ladder (a call logged)
+    level_id = fields.Many2one("account.relance.level", index=True)
     # Copies of the action's fields, for searching and grouping the lines. The nightly run
     # gives them at creation: thousands of lines are then neither computed nor written a
     # second time (a related field would be); they follow the action when it changes.

@@ -49,7 +49,8 @@ class AccountRelanceLetter(models.AbstractModel):
             "deadline": doc_date + timedelta(days=delay) if delay else False,
             "bank": company._relance_bank(),
             "signature": company._relance_signature(action.user_id or self.env.user),
-            "small_claims": procedure.is_small_claim(claim["total"]),
+            # principal and interest, as CPCE R125-1 counts them (the indemnity is a fee)
+            "small_claims": procedure.is_small_claim(claim["principal"] + claim["interest"]),
         }
 
     @api.model

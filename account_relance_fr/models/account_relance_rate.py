@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+import requests
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import formatLang
 
+from ..lib import ecb
 from ..lib.interest import (
     RatePeriod,
     check_contractual_rate,
@@ -10,6 +15,8 @@ from ..lib.interest import (
     semester_label,
     semester_start,
 )
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountRelanceRate(models.Model):
@@ -23,6 +30,7 @@ class AccountRelanceRate(models.Model):
     _description = "Late-payment reference rates (per semester)"
     _order = "date_start desc"
     _rec_name = "name"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
 
     name = fields.Char(compute="_compute_name", store=True)
     date_start = fields.Date("Semester start", required=True)
@@ -64,6 +72,75 @@ class AccountRelanceRate(models.Model):
         for rate in self:
             if rate.date_start != semester_start(rate.date_start):
                 raise ValidationError(self.env._("A semester starts on 1 January or on 1 July."))
+
+    def action_fetch_ecb_rate(self):
+        """Fill the ECB main refinancing rate of these semesters from the ECB's public data
+        service: the rate in force on their first day. The legal rates are typed from the
+        arrêté published in the Journal officiel."""
+        for rate in self:
+            value, changed = self._fetch_ecb_rate(rate.date_start)
+            rate.write(
+                {
+                    "ecb_rate": value,
+                    "note": self.env._(
+                        "ECB rate fetched from the ECB data service (in force since %s).",
+                        self.env["res.lang"]._relance_date_str(changed),
+                    ),
+                }
+            )
+        return True
+
+    @api.model
+    def _fetch_ecb_rate(self, on_date):
+        """``(rate, date of its change)`` of the ECB main refinancing operations in force on
+        ``on_date``, from the ECB's data service; a clear error when it cannot be reached
+        (the rate is then typed from the Banque de France's publication)."""
+        try:
+            response = requests.get(ecb.MRO_SERIES_URL, params=ecb.mro_query(on_date), timeout=10)
+            response.raise_for_status()
+            return ecb.mro_rate_from_csv(response.text, on_date)
+        except (requests.RequestException, ValueError) as exc:
+            _logger.info("ECB rate of %s not fetched: %s", on_date, exc)
+            raise UserError(
+                self.env._(
+                    "The ECB's data service could not give the rate in force on %(date)s "
+                    "(%(error)s). Type the main refinancing rate published by the Banque de "
+                    "France.",
+                    date=self.env["res.lang"]._relance_date_str(on_date),
+                    error=exc,
+                )
+            ) from exc
+
+    @api.model
+    def _cron_remind_semester(self):
+        """On 1 January and 1 July: ask the dunning managers to record the rates of the new
+        semester, while it is missing (the penalties are computed provisionally meanwhile,
+        with the latest semester recorded)."""
+        start = semester_start(fields.Date.context_today(self))
+        if self.search_count([("date_start", "=", start)]):
+            return
+        latest = self.search([], order="date_start desc", limit=1)
+        if not latest:
+            return
+        managers = self.env.ref(
+            "account_relance_fr.group_relance_manager"
+        ).all_user_ids._relance_working()
+        summary = self.env._("Record the late-payment rates of %s", semester_label(start))
+        asked = latest.activity_ids.filtered(lambda a: a.summary == summary).user_id
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for user in managers - asked:
+            latest.activity_schedule(
+                activity_type_id=todo.id,
+                summary=summary,
+                note=self.env._(
+                    "The ECB main refinancing rate in force on %(date)s (the button Fetch the "
+                    "ECB rate reads it) and the legal interest rates of the arrêté of the "
+                    "semester.",
+                    date=self.env["res.lang"]._relance_date_str(start),
+                ),
+                user_id=user.id,
+                date_deadline=start,
+            )
 
     @api.model
     def _check_contract_rate(self, rate):

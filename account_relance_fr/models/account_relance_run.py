@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -130,12 +131,15 @@ class AccountRelanceRun(models.AbstractModel):
         if moves is not None:
             domain += [("id", "in", moves.ids)]
         batches, customers = self._customer_batches(domain, batch_size)
+        # the invoices a customer's step may claim: all its open ones not paused, up to the
+        # due dates the courtesy steps reach
+        claim_domain = self._claim_domain(today, companies)
         ir_cron = self.env["ir.cron"]
         if commit:
             ir_cron._commit_progress(remaining=customers)
         deferred = []
         for partner_ids in batches:
-            held_elsewhere = self._run_batch(partner_ids, today, domain, result, commit)
+            held_elsewhere = self._run_batch(partner_ids, today, claim_domain, result, commit)
             self._refresh_statistics()
             deferred += held_elsewhere
             if commit and not ir_cron._commit_progress(len(partner_ids) - len(held_elsewhere)):
@@ -150,12 +154,26 @@ class AccountRelanceRun(models.AbstractModel):
                 break
             self._wait_customers(deferred)
             done = len(deferred)
-            deferred = self._run_batch(deferred, today, domain, result, commit)
+            deferred = self._run_batch(deferred, today, claim_domain, result, commit)
             if not ir_cron._commit_progress(done - len(deferred)):
                 return result
         # 5. the emails that attach PDFs
         self._send_pending(companies, commit=commit)
         return result
+
+    @api.model
+    def _claim_domain(self, today, companies):
+        """The invoices of the customers of a batch that their step may claim: open, not
+        paused, due by ``today`` or by the date the earliest courtesy step reaches."""
+        groups = self.env["account.relance.level"]._read_group(
+            [("company_id", "in", companies.ids)], [], ["delay:min"]
+        )
+        horizon = today + timedelta(days=max(-(groups[0][0] or 0), 0))
+        return self.env["account.move"]._relance_base_domain() + [
+            ("company_id", "in", companies.ids),
+            ("relance_hold", "=", False),
+            ("invoice_date_due", "<=", horizon),
+        ]
 
     @api.model
     def _customer_batches(self, domain, batch_size):
@@ -177,8 +195,8 @@ class AccountRelanceRun(models.AbstractModel):
 
     @api.model
     def _run_batch(self, partner_ids, today, domain, result, commit=False):
-        """Perform the due steps of the customers ``partner_ids`` that no other run holds;
-        return the ids of those another run holds.
+        """Perform the due steps of the customers ``partner_ids`` that no other run holds, on
+        their invoices of ``domain``; return the ids of the customers another run holds.
 
         The invoices are searched again under the customers' locks, then row-locked (``SKIP
         LOCKED``: an invoice an accountant is editing waits for the next night). Invoices a
@@ -293,51 +311,120 @@ class AccountRelanceRun(models.AbstractModel):
     # ------------------------------------------------------------------ 3. decide
     @api.model
     def _decide(self, moves, today, ladders):
-        """Map each invoice of ``moves`` to the level it reaches today, if any. Not dunned:
-        blocked customers, customers whose receivable is not positive once their credit
-        notes and unreconciled payments count, and prescribed invoices (left to a person).
-        ``ladders``: the cache of ``account.move._relance_ladder``."""
-        targets, blocked = {}, {}
-        levels = self.env["account.relance.level"]
+        """The step of each customer of ``moves`` (its claimable invoices, locked) today
+        (``lib.ladder.customer_step``): ``(targets, joining)``, the invoices of each level
+        to perform and those that join their customer's current step, by (level, date of
+        that step). Not dunned: blocked customers, customers whose receivable is not
+        positive once their credit notes and unreconciled payments count, prescribed
+        invoices (left to a person). A customer with a step still to be performed by a
+        person waits for it. ``ladders``: the cache of ``account.move._relance_ladder``."""
+        Move, Level = self.env["account.move"], self.env["account.relance.level"]
+        targets, joining = defaultdict(Move.browse), defaultdict(Move.browse)
         balances = self._net_balances(moves)
-        skipped = {"credit": 0, "prescribed": 0}
-        for move in moves:
-            specs = move._relance_ladder(ladders)
-            key = (move.commercial_partner_id, move.company_id)
-            if key not in blocked:
-                blocked[key] = key[0].with_company(key[1]).relance_blocked
-            if not specs or blocked[key]:
+        held = self._customers_holding(moves)
+        prescribed = 0
+        for (company, partner), customer_moves in moves.grouped(
+            lambda m: (m.company_id, m.commercial_partner_id)
+        ).items():
+            # iterated, not indexed: a record taken by index loses its recordset's prefetch
+            specs = next(iter(customer_moves))._relance_ladder(ladders)
+            if not specs or partner.with_company(company).relance_blocked:
                 continue
-            if balances.get((move.company_id.id, move.commercial_partner_id.id), 0.0) <= 0.0:
-                skipped["credit"] += 1
+            if balances.get((company.id, partner.id), 0.0) <= 0.0:
                 continue
-            if move.relance_prescription_date and law_dates.is_prescribed(
-                move.relance_prescription_date, today
-            ):
-                skipped["prescribed"] += 1
-                continue
-            spec = ladder.next_level(
-                specs,
-                current_level_id=move._relance_current_spec_id(specs),
-                days_overdue=(today - move.invoice_date_due).days,
-                last_action_date=move.relance_last_date or None,
-                today=today,
-                amount=abs(move.amount_residual_signed),
+            claims = self._claims(customer_moves, specs, today)
+            prescribed += len(customer_moves) - len(claims)
+            step = ladder.customer_step(
+                specs, claims, today=today, held=(company.id, partner.id) in held
             )
-            if spec:
-                targets[move] = levels.browse(spec.id)
-        if any(skipped.values()):
-            _logger.info(
-                "Dunning: %(credit)s invoices of customers with a credit balance and "
-                "%(prescribed)s prescribed invoices left aside",
-                skipped,
-            )
-        return targets
+            if step.level:
+                targets[Level.browse(step.level.id)] |= Move.browse(step.claims)
+            if step.joining:
+                key = (Level.browse(step.current.id), step.last_action_date or today)
+                joining[key] |= Move.browse(step.joining)
+        if prescribed:
+            _logger.info("Dunning: %s prescribed invoices left aside", prescribed)
+        return targets, joining
 
     @api.model
-    def _net_balances(self, moves):
-        """Open receivable per (company, customer) of ``moves``, credit notes and
-        unreconciled payments included, in company currency (one query)."""
+    def _claims(self, moves, specs, today):
+        """``moves``, invoices of one customer, as its ladder ``specs`` sees them
+        (``lib.ladder.Claim``); a prescribed invoice is left to a person."""
+        return [
+            ladder.Claim(
+                id=move.id,
+                level_id=move._relance_current_spec_id(specs),
+                due_date=move.invoice_date_due,
+                last_action_date=move.relance_last_date or None,
+                amount=abs(move.amount_residual_signed),
+            )
+            for move in moves
+            if not (
+                move.relance_prescription_date
+                and law_dates.is_prescribed(move.relance_prescription_date, today)
+            )
+        ]
+
+    @api.model
+    def _customer_claims(self, partner, company, today):
+        """The ladder of ``partner`` in ``company``, its open invoices that the dunning may
+        claim (neither paused nor blocked) and their claims: ``(specs, moves, claims)``."""
+        Move = self.env["account.move"]
+        policy = partner._relance_policy(company)
+        specs = policy._level_specs() if policy else []
+        moves = Move._relance_open_invoices(partner, company)
+        moves = moves.filtered(lambda m: m not in moves._relance_pause_reasons())
+        return specs, moves, self._claims(moves, specs, today)
+
+    @api.model
+    def _next_step(self, partner, company, today):
+        """The customer's next step, performed by hand: the one after the highest its
+        invoices reached (its last one at the end of the ladder)."""
+        specs, _moves, claims = self._customer_claims(partner, company, today)
+        current = ladder.current_level(specs, claims)
+        step = ladder.level_after(specs, current.id if current else None) or current
+        return self.env["account.relance.level"].browse(step.id if step else [])
+
+    @api.model
+    def _step_claims(self, partner, company, level, today):
+        """The invoices that performing ``level`` by hand for ``partner`` claims: those of
+        its open invoices, not paused, below the step, that it may claim on that day
+        (``lib.ladder.claimed_by_hand``), and that it did not claim yet."""
+        specs, moves, claims = self._customer_claims(partner, company, today)
+        spec = ladder.LevelSpec(level.id, level.sequence, level.delay, level.min_amount)
+        ids = {
+            claim.id
+            for claim in claims
+            if ladder.claimed_by_hand(specs or [spec], claim, spec, today)
+        }
+        return moves.filtered(
+            lambda m: m.id in ids and level not in m.relance_event_line_ids.level_id
+        )
+
+    @api.model
+    def _customers_holding(self, moves):
+        """The (company id, customer id) of ``moves`` that have a dunning action still to be
+        performed by a person (a call, a letter, an email to validate or to fix): their
+        ladder waits until it is done or skipped. An email waiting for its PDFs is not."""
+        if not moves:
+            return set()
+        groups = self.env["account.relance.event"]._read_group(
+            [
+                ("state", "=", "todo"),
+                ("mail_pending", "=", False),
+                ("level_id", "!=", False),
+                ("partner_id", "in", moves.commercial_partner_id.ids),
+                ("company_id", "in", moves.company_id.ids),
+            ],
+            ["company_id", "partner_id"],
+        )
+        return {(company.id, partner.id) for company, partner in groups}
+
+    @api.model
+    def _receivable(self, moves, domain=()):
+        """The open receivable per (company id, customer id) of ``moves``, in company
+        currency: the unreconciled posted lines of the customers' receivable accounts that
+        also match ``domain`` (one query)."""
         if not moves:
             return {}
         groups = self.env["account.move.line"]._read_group(
@@ -347,24 +434,37 @@ class AccountRelanceRun(models.AbstractModel):
                 ("account_id.account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
+                *domain,
             ],
             ["company_id", "partner_id"],
             ["amount_residual:sum"],
         )
         return {(company.id, partner.id): amount for company, partner, amount in groups}
 
+    @api.model
+    def _credits(self, moves):
+        """The open credits (credit notes and unreconciled payments) per (company id,
+        customer id) of ``moves``, in company currency, as positive amounts."""
+        credits = self._receivable(moves, [("amount_residual", "<", 0)])
+        return {key: -amount for key, amount in credits.items()}
+
+    @api.model
+    def _net_balances(self, moves):
+        """Open receivable per (company id, customer id) of ``moves``, credit notes and
+        unreconciled payments included, in company currency."""
+        return self._receivable(moves)
+
     # ------------------------------------------------------------------ 4. act
     @api.model
     def _process(self, moves, today):
-        """Decide and perform the step of every invoice of ``moves`` (locked and due), level
-        by level. A level that fails is retried customer by customer; a customer whose action
-        fails is noted in its chatter and left for the next run."""
+        """Decide and perform the step of every customer of ``moves`` (locked), level by
+        level, and place the invoices that join their customer's step. A level that fails
+        is retried customer by customer; a customer whose action fails is noted in its
+        chatter and left for the next run."""
         ladders = {}
-        by_level = defaultdict(self.env["account.move"].browse)
-        for move, level in self._decide(moves, today, ladders).items():
-            by_level[level] |= move
+        targets, joining = self._decide(moves, today, ladders)
         actions = self.env["account.relance.event"]
-        for level, level_moves in by_level.items():
+        for level, level_moves in targets.items():
             try:
                 with self.env.cr.savepoint():
                     actions |= self._perform(level, level_moves, today, ladders=ladders)
@@ -384,11 +484,29 @@ class AccountRelanceRun(models.AbstractModel):
                     raise
                 except Exception as exc:  # noqa: BLE001 - noted, the run goes on
                     self._report_failure(level, group_moves, exc)
+        for (level, last_date), join_moves in joining.items():
+            self._join(level, last_date, join_moves, ladders)
         return {
             "events": len(actions),
-            "invoices": sum(len(level_moves) for level_moves in by_level.values()),
+            "invoices": sum(len(level_moves) for level_moves in targets.values()),
             "activity_event_ids": actions.filtered("activity_id").ids,
         }
+
+    @api.model
+    def _join(self, level, last_date, moves, ladders=None):
+        """``moves`` fell due while their customer's dunning was at ``level``, reached on
+        ``last_date``: they join that step without a reminder of their own, and the
+        customer's next step claims them with the others."""
+        moves._relance_write(
+            {"relance_level_id": level.id, "relance_last_date": last_date, "relance_joined": True},
+            ladders=ladders,
+        )
+        note = self.env._(
+            "Fell due while the customer's dunning was at the step %s: joined that step, "
+            "without a reminder of its own; the next step claims it with the others.",
+            level.name,
+        )
+        moves._relance_log(dict.fromkeys(moves.ids, note))
 
     @api.model
     def _groups(self, moves):
@@ -408,8 +526,11 @@ class AccountRelanceRun(models.AbstractModel):
         """
         Action = self.env["account.relance.event"]
         groups = self._groups(moves)
+        credits = self._credits(moves)
         action_vals = [
-            Action._relance_action_values(level, group_moves, today, key)
+            Action._relance_action_values(
+                level, group_moves, today, key, credit=credits.get((key[0].id, key[1].id), 0.0)
+            )
             for key, group_moves in groups.items()
         ]
         # no "created" note nor the running user as follower on every action: the action's
@@ -432,6 +553,7 @@ class AccountRelanceRun(models.AbstractModel):
         moves._relance_write(
             {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
         )
+        Action._relance_supersede(actions)
         self._execute(actions, manual_values=manual_values)
         return actions
 

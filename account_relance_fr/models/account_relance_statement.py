@@ -5,60 +5,87 @@ from ..lib import analysis
 
 
 class AccountRelanceStatement(models.AbstractModel):
-    """The values of the statement of account (relevé de compte) of a customer."""
+    """The values of the statement of account (relevé de compte) of a customer: the
+    movements of its receivable (invoices, credit notes, payments) with a running balance,
+    from its oldest open item, and the aging of what it owes."""
 
     _name = "account.relance.statement"
     _description = "Statement of account"
 
     @api.model
     def _statement_values(self, partner, on_date=None):
-        """Open customer invoices and credit notes of ``partner`` in the current company on
-        ``on_date``, with their aging in the buckets of ``lib.analysis``."""
+        """The statement of ``partner`` in the current company on ``on_date``, in company
+        currency: ``rows`` (date, document, kind, due date, debit, credit, running
+        balance, open amount, days overdue), the opening balance, the total due and its
+        aging in the buckets of ``lib.analysis``."""
         on_date = fields.Date.to_date(
             on_date or self.env.context.get("relance_statement_date")
         ) or fields.Date.context_today(self)
         company = self.env.company
         partner = partner.commercial_partner_id
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date", "<=", on_date),
-            ],
-            order="invoice_date_due, invoice_date, id",
-        )
-        rows = []
+        Line = self.env["account.move.line"]
+        domain = [
+            ("partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("date", "<=", on_date),
+        ]
+        open_items = Line.search(domain + [("amount_residual", "!=", 0)], order="date", limit=1)
+        start = min(open_items.date or on_date, on_date)
+        opening = sum(Line.search(domain + [("date", "<", start)]).mapped("balance"))
+        lines = Line.search(domain + [("date", ">=", start)], order="date, move_name, id")
+        rows, balance = [], opening
         buckets = {key: 0.0 for key, _first, _last in analysis.aging_ranges()}
-        for move in moves:
-            due = move.invoice_date_due or move.invoice_date
-            overdue = (on_date - due).days if move.move_type == "out_invoice" else 0
-            residual = move.amount_residual_signed
+        kinds = self._kinds()
+        for line in lines:
+            balance += line.balance
+            due = line.date_maturity or line.date
+            overdue = (on_date - due).days if line.balance > 0 else 0
+            if line.amount_residual:
+                buckets[analysis.aging_bucket(overdue)] += line.amount_residual
             rows.append(
                 {
-                    "move": move,
-                    "refund": move.move_type == "out_refund",
-                    "invoice_date": move.invoice_date,
-                    "date_due": move.invoice_date_due,
-                    "amount": move.amount_total_signed,
-                    "residual": residual,
-                    "days_overdue": max(overdue, 0),
+                    "line": line,
+                    "date": line.date,
+                    "document": line.move_id.name,
+                    "kind": kinds.get(line.move_id.move_type, kinds["entry"])
+                    if not line.move_id.origin_payment_id
+                    else kinds["payment"],
+                    "ref": line.move_id.ref if line.move_id.origin_payment_id else False,
+                    "date_due": due if line.balance > 0 else False,
+                    "debit": line.debit,
+                    "credit": line.credit,
+                    "balance": balance,
+                    "open": line.amount_residual,
+                    "days_overdue": max(overdue, 0) if line.amount_residual > 0 else 0,
                 }
             )
-            buckets[analysis.aging_bucket(overdue)] += residual
+        total = sum(buckets.values())
         return {
             "company": company,
             "doc_date": on_date,
             "partner": partner,
+            "start": start,
+            "opening": opening,
             "rows": rows,
             "currency": company.currency_id,
-            "total": sum(row["residual"] for row in rows),
-            "overdue": sum(row["residual"] for row in rows if row["days_overdue"] > 0),
+            "total": total,
+            "overdue": sum(
+                row["open"] for row in rows if row["days_overdue"] > 0 and row["open"] > 0
+            ),
             "buckets": buckets,
             "aging": self._aging_columns(buckets),
             "bank": company._relance_bank(),
+        }
+
+    @api.model
+    def _kinds(self):
+        return {
+            "out_invoice": self.env._("Invoice"),
+            "out_refund": self.env._("Credit note"),
+            "payment": self.env._("Payment"),
+            "entry": self.env._("Entry"),
         }
 
     @api.model

@@ -14,5 +14,5 @@ class MailActivity(models.Model):
             actions = actions.browse(event_ids).exists().filtered(lambda e: e.state == "todo")
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if actions:
-            actions.write({"state": "done", "user_id": self.env.user.id})
+            actions._relance_performed()
         return result

@@ -101,8 +101,7 @@ class MailTemplate(models.Model):
         company footer), in ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone
         without one. ``rendered``: ``body`` comes from the QWeb renderer, which escapes every
         ``<`` of the text and the attributes (not a body edited by the user)."""
-        self.ensure_one()
-        if not self.email_layout_xmlid:
+        if not self or not self.email_layout_xmlid:
             return body
         # the message of the layout, as _render_encapsulate makes it, with its preview (the
         # line a mail client shows below the subject); of a rendered body, computed from

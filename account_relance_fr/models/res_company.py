@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..lib import dates as law_dates
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -31,7 +33,9 @@ class ResCompany(models.Model):
         "splitting the days by semester.",
     )
     relance_notice_delay = fields.Integer("Formal notice deadline (days)", default=8)
-    relance_prescription_warning_days = fields.Integer("Limitation warning (days)", default=90)
+    relance_prescription_warning_days = fields.Integer(
+        "Limitation warning (days)", default=law_dates.PRESCRIPTION_WARNING_DAYS
+    )
     relance_courtesy_days = fields.Integer(
         "Courtesy reminder (days before due date)",
         default=0,
@@ -244,8 +248,10 @@ class ResCompany(models.Model):
                     },
                 ]
             )
-            # the demo's credit controller follows these customers, and the others
+            # the demo's credit controller follows these customers, and the others; they
+            # open Odoo on this company
             admin = env.ref("base.user_admin")
+            admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
             customers.with_company(company).write({"relance_user_id": admin.id})
             if not company.relance_user_id:
                 company.relance_user_id = admin
@@ -297,8 +303,19 @@ class ResCompany(models.Model):
             Run = env["account.relance.run"].with_context(mail_notrack=True)
             first_due = min(moves.mapped("invoice_date_due"))
             day = first_due
+            Action = env["account.relance.event"]
             while day < today:
                 Run._run(companies=company, today=day)
+                # the credit controller makes the calls and posts the letters two days after
+                # the night prepared them; the formal notices are left to do
+                Action.search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("state", "=", "todo"),
+                        ("channel", "in", ("phone", "registered_letter", "letter")),
+                        ("date", "<=", day - timedelta(days=2)),
+                    ]
+                )._relance_done(on_date=day)
                 day += timedelta(days=1)
             # payments: one paid, one partly paid; a dispute and a promise
             register = env["account.payment.register"]

@@ -161,13 +161,14 @@ class ResPartner(models.Model):
                        AND am.commercial_partner_id IN %s
                        AND am.company_id IN %s
                   GROUP BY am.id
-                    HAVING MAX(apr.max_date) >= %s::date - 365
+                    HAVING MAX(apr.max_date) >= %s::date - %s
                   ) inv
               GROUP BY inv.partner_id
                 """,
                     tuple(commercial.ids),
                     tuple(self.env.companies.ids),
                     fields.Date.context_today(self),
+                    analysis.BEHAVIOUR_DAYS,
                 )
             )
             stats = {row[0]: row[1:] for row in rows}
@@ -242,7 +243,10 @@ class ResPartner(models.Model):
 
     def _relance_has_email(self):
         """At least one address in the email field: Odoo sends a partner's emails to each
-        address of it ("compta@client.fr, direction@client.fr")."""
+        address of it ("compta@client.fr, direction@client.fr"). Empty: no address."""
+        # not self[:1]: a slice is browsed anew, without the prefetch of its recordset
+        if not self:
+            return False
         self.ensure_one()
         return bool(self.email and email_normalize_all(self.email))
 
@@ -268,6 +272,20 @@ class ResPartner(models.Model):
         """Open the preview of the next reminder of this customer."""
         self.ensure_one()
         return self.relance_open_invoice_ids._relance_action_send_wizard()
+
+    def _relance_dossier_download(self):
+        """The download of the collection file (ZIP) of this customer in the current
+        company, with the screen waiting for it while its PDFs are rendered."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "account_relance_fr.download",
+            "params": {
+                "url": "/account_relance_fr/dossier/%s" % self.commercial_partner_id.id,
+                "data": {"company_id": self.env.company.id},
+                "message": self.env._("Building the collection file…"),
+            },
+        }
 
     def action_relance_log_call(self):
         self.ensure_one()

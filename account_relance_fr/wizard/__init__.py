@@ -5,4 +5,5 @@ from . import (
     account_relance_notice,
     account_relance_penalty,
     account_relance_send,
+    account_relance_skip,
 )

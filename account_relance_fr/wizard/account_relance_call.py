@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 
 
 class AccountRelanceCall(models.TransientModel):
@@ -83,15 +84,42 @@ class AccountRelanceCall(models.TransientModel):
             ]
         )
         for activity in calls.activity_ids:
-            activity.action_feedback(feedback=summary)
-        calls.filtered(lambda e: e.state == "todo").write({"state": "done"})
-        calls.write({"note": summary})
+            activity.with_context(relance_skip_event=True).action_feedback(feedback=summary)
+        calls._relance_performed(note=summary)
+        if not calls:
+            # a call besides the ladder: in the customer's dunning history too
+            self._record_call(moves, summary)
         if self.outcome in ("no_answer", "wrong_contact"):
             self._schedule_callback(moves, summary)
         body = Markup("<p>%s</p>") % summary
         moves._relance_log(dict.fromkeys(moves.ids, body))
         self.partner_id._relance_log({self.partner_id.id: body})
         return {"type": "ir.actions.act_window_close"}
+
+    def _record_call(self, moves, summary):
+        """The call as a dunning action of its own, done, outside the ladder (no level):
+        the Relances history of the customer and of its invoices lists it."""
+        Action = self.env["account.relance.event"]
+        for currency, currency_moves in moves.grouped("currency_id").items():
+            vals = {
+                "date": fields.Date.context_today(self),
+                "company_id": currency_moves.company_id[:1].id,
+                "partner_id": self.partner_id.id,
+                "contact_id": self.partner_id._relance_addressee().id,
+                "channel": "phone",
+                "currency_id": currency.id,
+                "amount_due": sum(currency_moves.mapped("amount_residual")),
+                "state": "done",
+                "user_id": self.env.user.id,
+                "note": summary,
+            }
+            vals["line_ids"] = [
+                Command.create(line_vals)
+                for line_vals in Action._relance_line_values(
+                    dict(vals, level_id=False), currency_moves, vals["date"]
+                )
+            ]
+            Action.with_context(mail_create_nolog=True).create(vals)
 
     def _schedule_callback(self, moves, summary):
         partner = self.partner_id

@@ -156,15 +156,29 @@ class AccountRelanceNotice(models.TransientModel):
         """Record the sending, mark the action done, archive the letter in its chatter and
         download it."""
         self.ensure_one()
+        done = self.event_id.filtered(lambda a: a.state == "done")
+        if done:
+            # once: the letter is in the action's chatter, to be printed again from there
+            raise UserError(
+                self.env._(
+                    "This letter was already generated on %(date)s%(number)s: print it again "
+                    "from the dunning action.",
+                    date=self.env["res.lang"]._relance_date_str(done.sent_date or done.date),
+                    number=f" (n° {done.registered_number})" if done.registered_number else "",
+                )
+            )
         actions = self.event_id or self._create_actions()
-        if any(action.state in ("cancel", "failed") for action in actions):
-            raise UserError(self.env._("This dunning action is cancelled or failed."))
+        if any(action.state in ("cancel", "failed", "skipped") for action in actions):
+            raise UserError(self.env._("This dunning action is cancelled, skipped or failed."))
         actions.write({"sent_date": self.sent_date, "registered_number": self.registered_number})
         actions.action_done()
         report_ref = NOTICE_REPORT if actions[:1].channel == "formal_notice" else LETTER_REPORT
         self._archive_letters(actions, report_ref)
         report = self.env["ir.actions.report"]._get_report(report_ref)
-        return report.report_action(actions, config=False)
+        action = report.report_action(actions, config=False)
+        # the dialog closes once the letter is downloaded; the action shows it done
+        action["close_on_report_download"] = True
+        return action
 
     def _archive_letters(self, actions, report_ref):
         """Render the letter of each action and post it in the action's chatter; note the

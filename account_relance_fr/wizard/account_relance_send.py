@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import contextlib
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
@@ -11,76 +13,196 @@ class _PreviewDone(Exception):
 
 
 class AccountRelanceSend(models.TransientModel):
-    """Preview and send a reminder now, for one customer's open invoices."""
+    """Preview and perform a customer's dunning step now.
+
+    A customer hears one voice: the step proposed is the customer's next one (the step
+    after the highest its invoices reached), and it claims every invoice it may claim, not
+    only the one the dialog was opened from. Paused invoices are left out and listed with
+    their reason; including one is a choice recorded on the action, with its reason."""
 
     _name = "account.relance.send"
-    _description = "Send a reminder now"
+    _description = "Perform a dunning step now"
 
-    invoice_ids = fields.Many2many("account.move", string="Invoices", required=True)
-    partner_id = fields.Many2one("res.partner", compute="_compute_partner_id")
+    invoice_ids = fields.Many2many(
+        "account.move", string="Invoices", required=True, help="The invoices it was opened on."
+    )
+    partner_id = fields.Many2one("res.partner", "Customer", compute="_compute_partner_id")
     company_id = fields.Many2one("res.company", compute="_compute_partner_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_partner_id")
+    policy_id = fields.Many2one("account.relance.policy", compute="_compute_partner_id")
     level_id = fields.Many2one(
         "account.relance.level",
+        "Step",
         compute="_compute_level_id",
         store=True,
         readonly=False,
-        domain="[('company_id', '=', company_id)]",
+        domain="[('policy_id', '=', policy_id)]",
     )
     channel = fields.Selection(related="level_id.channel")
+    claim_ids = fields.Many2many(
+        "account.move",
+        "account_relance_send_claim_rel",
+        string="Invoices claimed",
+        compute="_compute_claim_ids",
+    )
+    paused_line_ids = fields.One2many(
+        "account.relance.send.paused",
+        "wizard_id",
+        "Paused invoices",
+        compute="_compute_paused_line_ids",
+        store=True,
+        readonly=False,
+    )
+    include_reason = fields.Char(
+        "Why include them",
+        help="Required to claim a paused invoice: recorded on the action with your name.",
+    )
+    claim_amount = fields.Monetary("Claimed", compute="_compute_claim_ids")
+    credit_amount = fields.Monetary(
+        "Credit notes and payments",
+        compute="_compute_claim_ids",
+        help="The customer's open credit notes and unreconciled payments in this company.",
+    )
     contact_id = fields.Many2one(
         "res.partner", "Send to", compute="_compute_contact_id", store=True, readonly=False
     )
     subject = fields.Char(compute="_compute_preview", store=True, readonly=False)
     body = fields.Html(compute="_compute_preview", store=True, readonly=False, sanitize_style=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Attachments")
-    warning = fields.Char(compute="_compute_preview", store=True)
+    warning = fields.Html(compute="_compute_warning")
 
     @api.depends("invoice_ids")
     def _compute_partner_id(self):
         for wizard in self:
-            wizard.partner_id = wizard.invoice_ids.commercial_partner_id[:1]
-            wizard.company_id = wizard.invoice_ids.company_id[:1]
+            moves = wizard.invoice_ids._origin
+            wizard.partner_id = moves.commercial_partner_id[:1]
+            wizard.company_id = moves.company_id[:1]
+            # the amounts of the dialog in company currency, as the credits are
+            wizard.currency_id = moves.company_id[:1].currency_id or self.env.company.currency_id
+            wizard.policy_id = (
+                wizard.partner_id._relance_policy(wizard.company_id) if moves else False
+            )
 
     @api.depends("invoice_ids")
     def _compute_level_id(self):
+        Run = self.env["account.relance.run"]
+        today = fields.Date.context_today(self)
         for wizard in self:
-            moves = wizard.invoice_ids._origin
-            level = moves.relance_next_level_id.sorted("sequence")[:1]
-            if not level and moves:
-                policy = wizard.partner_id._origin._relance_policy(wizard.company_id._origin)
-                current = moves.relance_level_id.sorted("sequence")[:1]
-                later = policy.level_ids.filtered(
-                    lambda lv, current=current: not current or lv.sequence > current.sequence
+            wizard.level_id = (
+                Run._next_step(wizard.partner_id, wizard.company_id, today)
+                if wizard.partner_id
+                else False
+            )
+
+    def _claims(self):
+        """The invoices the chosen step claims (``account.relance.run._step_claims``)."""
+        self.ensure_one()
+        level = self.level_id._origin
+        if not level or not self.partner_id:
+            return self.env["account.move"]
+        return self.env["account.relance.run"]._step_claims(
+            self.partner_id, self.company_id, level, fields.Date.context_today(self)
+        )
+
+    @api.depends("level_id", "invoice_ids")
+    def _compute_claim_ids(self):
+        for wizard in self:
+            moves = wizard._claims() if wizard.partner_id else self.env["account.move"]
+            wizard.claim_ids = moves
+            wizard.claim_amount = sum(moves.mapped("amount_residual_signed"))
+            wizard.credit_amount = wizard._credit() if wizard.partner_id else 0.0
+
+    def _credit(self):
+        """The customer's open credit notes and unreconciled payments in this company, in
+        company currency (``account.relance.run._credits``)."""
+        self.ensure_one()
+        credits = self.env["account.relance.run"]._credits(self.invoice_ids._origin)
+        return credits.get((self.company_id.id, self.partner_id.id), 0.0)
+
+    @api.depends("invoice_ids")
+    def _compute_paused_line_ids(self):
+        for wizard in self:
+            commands = [Command.clear()]
+            if wizard.partner_id:
+                moves = self.env["account.move"]._relance_open_invoices(
+                    wizard.partner_id, wizard.company_id, excluded=True
                 )
-                level = later[:1] or current
-            wizard.level_id = level
+                reasons = moves._relance_pause_reasons()
+                today = fields.Date.context_today(self)
+                commands += [
+                    Command.create({"move_id": move.id, "reason": reasons[move]})
+                    for move in moves
+                    if move in reasons and move.invoice_date_due < today
+                ]
+            wizard.paused_line_ids = commands
 
     @api.depends("partner_id")
     def _compute_contact_id(self):
         for wizard in self:
             wizard.contact_id = wizard.partner_id and wizard.partner_id._relance_addressee()
 
-    def _eligible_moves(self):
-        """The selected open invoices that have not gone through the chosen level yet."""
-        self.ensure_one()
-        level = self.level_id._origin
-        return self.invoice_ids._origin.filtered_domain(
-            self.env["account.move"]._relance_base_domain()
-        ).filtered(
-            lambda m: (
-                (m.relance_level_id.sequence or 0) < level.sequence
-                and level not in m.relance_event_line_ids.level_id
+    @api.depends("claim_ids", "paused_line_ids", "credit_amount", "level_id")
+    def _compute_warning(self):
+        for wizard in self:
+            notes = []
+            if wizard.level_id and not wizard.claim_ids:
+                notes.append(
+                    self.env._(
+                        "No invoice of this customer is claimed by %s: none is due yet, or "
+                        "they went through this step already.",
+                        wizard.level_id.name,
+                    )
+                )
+            if wizard.paused_line_ids:
+                notes.append(
+                    self.env._(
+                        "Left out, paused: %s. Tick one to claim it anyway, and say why.",
+                        ", ".join(
+                            f"{line.move_id.name} ({line.reason})"
+                            for line in wizard.paused_line_ids
+                        ),
+                    )
+                )
+            if wizard.credit_amount and wizard.claim_ids:
+                amount = wizard.company_id.currency_id._relance_amount_str(wizard.credit_amount)
+                if wizard.credit_amount >= wizard.claim_amount:
+                    notes.append(
+                        self.env._(
+                            "The customer's open credit notes and payments (%s) cover what "
+                            "this step claims: apply them to the invoices instead of "
+                            "reminding.",
+                            amount,
+                        )
+                    )
+                else:
+                    notes.append(
+                        self.env._(
+                            "The customer has open credit notes and payments of %s: the "
+                            "reminder deducts them.",
+                            amount,
+                        )
+                    )
+            wizard.warning = (
+                Markup("<br/>").join(Markup("%s") % note for note in notes) if notes else False
             )
-        )
+
+    def _included(self):
+        """The paused invoices the user chose to claim, checked again."""
+        moves = self.paused_line_ids.filtered("include").move_id
+        if moves and not (self.include_reason or "").strip():
+            raise UserError(self.env._("Say why the paused invoices are claimed anyway."))
+        return moves.filtered_domain(self.env["account.move"]._relance_open_domain())
 
     def _new_action_values(self):
         """The values of the action this dialog would create, its lines included."""
         self.ensure_one()
-        moves = self._eligible_moves()
+        moves = self._claims() | self._included()
         today = fields.Date.context_today(self)
         Action = self.env["account.relance.event"]
         key = (self.company_id._origin, self.partner_id._origin, moves.currency_id[:1])
-        vals = Action._relance_action_values(self.level_id._origin, moves, today, key)
+        vals = Action._relance_action_values(
+            self.level_id._origin, moves, today, key, credit=self._credit()
+        )
         vals["contact_id"] = self.contact_id._origin.id
         vals["line_ids"] = [
             Command.create(line_vals)
@@ -92,10 +214,7 @@ class AccountRelanceSend(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             template = wizard.level_id.mail_template_id
-            wizard.warning = False
-            if not (
-                template and wizard.partner_id and wizard.level_id and wizard._eligible_moves()
-            ):
+            if not (template and wizard.partner_id and wizard.claim_ids):
                 wizard.subject = wizard.level_id.name
                 wizard.body = False
                 continue
@@ -105,14 +224,14 @@ class AccountRelanceSend(models.TransientModel):
                     template.with_context(lang=lang)
                 )
             except UserError as exc:
-                wizard.warning = str(exc)
+                wizard.subject, wizard.body = wizard.level_id.name, Markup("<p>%s</p>") % exc
 
     def _render_preview(self, template):
         """Render the level's template on the action this wizard would create.
 
         The template is written for ``account.relance.event`` records, so the action is
         created in a savepoint that is rolled back once the preview is rendered."""
-        self._eligible_moves()._relance_ensure_tokens()  # kept: the preview's links stay valid
+        self._claims()._relance_ensure_tokens()  # kept: the preview's links stay valid
         Action = self.env["account.relance.event"]
         preview = {}
         try:
@@ -132,17 +251,28 @@ class AccountRelanceSend(models.TransientModel):
         return preview["subject"], preview["body"]
 
     def action_send(self):
+        """Perform the step now: send the email as edited, or prepare the letter, the call
+        or the formal notice (whose dialog opens, to generate it)."""
         self.ensure_one()
-        moves = self._eligible_moves()
+        claims, included = self._claims(), self._included()
+        moves = claims | included
         if not moves:
             raise UserError(
                 self.env._(
-                    "The selected invoices are paid or already went through level %s.",
+                    "No invoice of this customer is claimed by %s: none is due yet, or they "
+                    "went through this step already.",
                     self.level_id.name,
                 )
             )
-        moves = moves.try_lock_for_update()
-        if not moves:
+        if self._credit() >= sum(moves.mapped("amount_residual_signed")):
+            raise UserError(
+                self.env._(
+                    "The customer's open credit notes and payments cover what this step "
+                    "claims: apply them to the invoices instead of reminding."
+                )
+            )
+        locked = moves.try_lock_for_update()
+        if locked != moves:
             raise UserError(self.env._("The nightly run is processing these invoices; retry."))
         manual = None
         if self.channel == "email":
@@ -155,6 +285,10 @@ class AccountRelanceSend(models.TransientModel):
         actions = self.env["account.relance.run"]._perform(
             self.level_id, moves, fields.Date.context_today(self), manual_values=manual
         )
+        if included:
+            actions._relance_note_included(included, self.include_reason)
+        if self.channel == "formal_notice" and len(actions) == 1:
+            return actions.action_open_notice()
         if len(actions) == 1:
             return {
                 "type": "ir.actions.act_window",
@@ -163,3 +297,15 @@ class AccountRelanceSend(models.TransientModel):
                 "view_mode": "form",
             }
         return {"type": "ir.actions.act_window_close"}
+
+
+class AccountRelanceSendPaused(models.TransientModel):
+    _name = "account.relance.send.paused"
+    _description = "Paused invoice of a dunning step"
+
+    wizard_id = fields.Many2one("account.relance.send", required=True, ondelete="cascade")
+    move_id = fields.Many2one("account.move", "Invoice", required=True)
+    reason = fields.Char("Paused because")
+    amount_residual = fields.Monetary(related="move_id.amount_residual")
+    currency_id = fields.Many2one(related="move_id.currency_id")
+    include = fields.Boolean("Claim it anyway")

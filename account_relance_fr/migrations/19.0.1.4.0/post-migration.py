@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The dunning run is a model of its own (``account.relance.run``) since 19.0.1.4.0.
+"""The scheduled actions of the dunning call the run's model (``account.relance.run``).
 
-The scheduled actions are ``noupdate``: the nightly run, its helper and the copies of the
-helper an administrator made for more cron threads are moved to the run's model and its
-methods here, keeping their schedule, their user and any argument they were given."""
+They are ``noupdate``: the nightly run, its helper and the copies of the helper an
+administrator made for more cron threads are moved to the run's model and its methods here,
+keeping their schedule, their user and any argument they were given."""
 
 from odoo import SUPERUSER_ID, api
 

@@ -8,9 +8,9 @@ import { kanbanView } from "@web/views/kanban/kanban_view";
 import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 
 /**
- * The dunning board: a card dropped on another level column is never moved silently.
- * The user confirms, then the server performs that level for the customer's overdue
- * invoices and records who did it and which steps were skipped.
+ * The dunning board: a card dropped on another step's column is never moved silently.
+ * The user confirms, then the server performs that step of the customer's own ladder for
+ * its overdue invoices and records who did it and which steps were skipped.
  */
 export class RelanceBoardKanbanRenderer extends KanbanRenderer {
     setup() {
@@ -20,7 +20,7 @@ export class RelanceBoardKanbanRenderer extends KanbanRenderer {
     }
 
     get canMoveRecords() {
-        return this.canResequenceRecords && this.props.list.groupByField?.name === "level_id";
+        return this.canResequenceRecords && this.props.list.groupByField?.name === "step";
     }
 
     async sortRecordDrop(dataRecordId, dataGroupId, { parent }) {
@@ -46,7 +46,7 @@ export class RelanceBoardKanbanRenderer extends KanbanRenderer {
             ),
             confirmLabel: _t("Confirm"),
             confirm: async () => {
-                await this.orm.call("account.relance.board", "action_move_to_level", [
+                await this.orm.call("account.relance.board", "action_move_to_step", [
                     [record.resId],
                     group.value,
                 ]);
