@@ -4,6 +4,7 @@ import re
 import zipfile
 from datetime import timedelta
 
+import lxml.html
 from freezegun import freeze_time
 from werkzeug.exceptions import Forbidden
 
@@ -156,7 +157,6 @@ class RelanceDocumentsCommon(RelanceCommon):
                 *history.level_id.with_context(lang=lang).mapped("name"),
                 # 6. how to pay
                 IBAN,
-                f"/my/invoices/{moves[0].id}",
                 # 7. consequences
                 "injonction de payer",
                 "petites créances",
@@ -170,6 +170,13 @@ class RelanceDocumentsCommon(RelanceCommon):
             ],
         )
         self.assertIn(f'data-oe-lang="{lang}"', html)
+        # a step named after its channel is not said twice ("Relance téléphonique
+        # (Relance téléphonique)")
+        for name in history.level_id.with_context(lang=lang).mapped("name"):
+            self.assertNotIn(f"{name} ({name})", html)
+        # paper carries no link: a portal URL with its access token is a key to the invoice
+        self.assertNotIn("/my/invoices/", html)
+        self.assertNotIn("access_token", html)
         for event in history:
             self.assertIn(
                 self.env["ir.qweb.field.date"]
@@ -241,6 +248,34 @@ class TestRelanceDocuments(RelanceDocumentsCommon):
         self.assertNotIn("FORMAL NOTICE", html)
         # the letter itself in French (i18n/fr.po)
         self.assert_in_all(html, [*FRENCH_NOTICE, "Intérêts de retard au", FRENCH_INDEMNITY])
+
+    def test_notice_above_the_small_claims_limit(self):
+        """6,454 EUR of principal: the simplified procedure for small claims (5,000 EUR of
+        principal and interest at most, CPCE L125-1 and R125-1) is not offered; the
+        injonction de payer still is."""
+        moves, notice = self.notice_for(self.customer_fr, amounts=(4454.0, 2000.0))
+        html = self.html(NOTICE, notice)
+        self.assertIn(self.money(6454.0, "fr_FR"), html)
+        self.assertIn("injonction de payer", html)
+        self.assertNotIn("petites créances", html)
+        self.assertNotIn("L125-1", html)
+
+    def test_notice_keeps_the_demand_and_the_close_on_one_page(self):
+        """The demand (the sum, the deadline, how to pay) and the close with the signature
+        are blocks that a page break never splits (wkhtmltopdf honours
+        ``page-break-inside: avoid``; its PDF draws the text as shapes, unreadable to
+        pdftotext)."""
+        _moves, notice = self.notice_for(self.customer, amounts=(100.0,) * 4)
+        html = self.env["ir.actions.report"]._render_qweb_html(NOTICE, notice.ids)[0]
+        root = lxml.html.fromstring(html)
+        for name, parts in (
+            ("relance_demand", ("relance_deadline", "relance_payment")),
+            ("relance_close", ("relance_signature",)),
+        ):
+            (block,) = root.xpath(f"//div[@name='{name}']")
+            self.assertIn("page-break-inside: avoid", block.get("style"))
+            for part in parts:
+                self.assertTrue(block.xpath(f".//*[@name='{part}']"), part)
 
     def test_notice_consumer_en(self):
         self.assertEqual(self.consumer.relance_debtor_type, "consumer")
@@ -428,22 +463,45 @@ class TestRelanceDocuments(RelanceDocumentsCommon):
 
     # ------------------------------------------------------------------ statement
     def test_statement(self):
+        """The statement lists the movements of the customer's receivable (invoices, credit
+        notes, payments) from its oldest open item, with a running balance, and ages what
+        it owes."""
         on_date = self.day0 + timedelta(days=40)
         late = self.invoice(amount=1000.0)  # 40 days overdue
         older = self.invoice(amount=250.0, due=self.day0 - timedelta(days=60))  # 100 days
         not_due = self.invoice(amount=400.0, due=on_date + timedelta(days=10))
         refund = self.invoice(amount=100.0, move_type="out_refund")
+        payment = self._register_payment(
+            late, payment_date=self.day0 + timedelta(days=10), amount=200.0
+        )
         # issued after the statement date: not on it
         later = self.invoice(amount=999.0, due=on_date + timedelta(days=60))
         values = self.env["account.relance.statement"]._statement_values(self.customer, on_date)
-        self.assertEqual([row["move"] for row in values["rows"]], [older, late, refund, not_due])
-        self.assertEqual([row["days_overdue"] for row in values["rows"]], [100, 40, 0, 0])
+        rows = values["rows"]
+        self.assertEqual(
+            [(row["line"].move_id, row["debit"], row["credit"]) for row in rows],
+            [
+                (older, 250.0, 0.0),
+                (late, 1000.0, 0.0),
+                (refund, 0.0, 100.0),
+                (payment.move_id, 0.0, 200.0),
+                (not_due, 400.0, 0.0),
+            ],
+        )
+        self.assertEqual([row["balance"] for row in rows], [250.0, 1250.0, 1150.0, 950.0, 1350.0])
+        self.assertEqual([row["open"] for row in rows], [250.0, 800.0, -100.0, 0.0, 400.0])
+        self.assertEqual([row["days_overdue"] for row in rows], [100, 40, 0, 0, 0])
+        self.assertEqual(
+            [row["kind"] for row in rows],
+            ["Invoice", "Invoice", "Credit note", "Payment", "Invoice"],
+        )
+        self.assertEqual(values["opening"], 0.0)
         self.assertEqual(
             values["buckets"],
-            {"not_due": 300.0, "1_30": 0.0, "31_60": 1000.0, "61_90": 0.0, "over_90": 250.0},
+            {"not_due": 300.0, "1_30": 0.0, "31_60": 800.0, "61_90": 0.0, "over_90": 250.0},
         )
-        self.assertEqual(values["total"], 1550.0)
-        self.assertEqual(values["overdue"], 1250.0)
+        self.assertEqual(values["total"], 1350.0)
+        self.assertEqual(values["overdue"], 1050.0)
         for data, context in (
             ({"relance_statement_date": str(on_date)}, {}),
             ({}, {"relance_statement_date": on_date}),
@@ -463,16 +521,21 @@ class TestRelanceDocuments(RelanceDocumentsCommon):
                     older.name,
                     not_due.name,
                     refund.name,
-                    "(credit note)",
-                    self.money(1550.0),
-                    self.money(1250.0),  # overdue
+                    payment.move_id.name,
+                    "Credit note",
+                    "Payment",
+                    "Opening balance",
+                    self.money(1350.0),
+                    self.money(1050.0),  # overdue
                     "Over 90 days",
                     IBAN,
                 ],
             )
             self.assertNotIn(later.name, html)
         html_fr = self.html(STATEMENT, self.customer_fr)
-        self.assert_in_all(html_fr, ['data-oe-lang="fr_FR"', "Relevé de compte", "Non échu"])
+        self.assert_in_all(
+            html_fr, ['data-oe-lang="fr_FR"', "Relevé de compte", "Non échu", "Solde d'ouverture"]
+        )
 
     # ------------------------------------------------------------------ collection file
     def test_dossier_summary(self):
