@@ -6,5 +6,8 @@ from . import (
     test_relance_engine,
     test_relance_hostile,
     test_relance_law,
+    test_relance_morning,
     test_relance_security,
+    test_relance_steps,
+    test_relance_tour,
 )

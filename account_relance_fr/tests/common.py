@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, timedelta
 
+from freezegun import freeze_time
+
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.fields import Command
 
@@ -76,6 +78,19 @@ class RelanceCommon(AccountTestInvoicingCommon):
             .with_company(company)
             ._run(companies=company, moves=moves, today=day)
         )
+
+    def walk(self, offsets, moves=None, perform=("phone", "letter", "registered_letter")):
+        """Run the nightly run ``offsets`` days after ``day0``; on each day, the steps of
+        the ``perform`` channels that the run prepared are performed by a person, that day
+        (the ladder waits for them)."""
+        for offset in offsets:
+            day = self.day0 + timedelta(days=offset)
+            with freeze_time(day):
+                self.run_relance(day, moves=moves)
+                todo = self.env["account.relance.event"].search(
+                    [("state", "=", "todo"), ("channel", "in", list(perform))]
+                )
+                todo.action_done()
 
     def events_of(self, moves):
         return self.env["account.relance.event"].search(

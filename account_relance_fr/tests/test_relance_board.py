@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -96,15 +98,15 @@ class TestRelanceBoard(RelanceCommon):
         )
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0]["reminder_count"], 3)
-        self.assertAlmostEqual(rows[0]["paid_15"], 1 / 3)
-        self.assertAlmostEqual(rows[0]["paid_30"], 2 / 3)
+        self.assertAlmostEqual(rows[0]["paid_15"], 100 / 3)
+        self.assertAlmostEqual(rows[0]["paid_30"], 200 / 3)
         # the view's shares are lib.analysis.paid_within_rate of its reminders
         lines = self.env["account.relance.effectiveness"].search(
             [("move_id", "in", (fast | slow | never).ids)]
         )
         pairs = [(line.date, line.paid_date) for line in lines]
         for days, share in ((15, rows[0]["paid_15"]), (30, rows[0]["paid_30"])):
-            self.assertAlmostEqual(analysis.paid_within_rate(pairs, days), share)
+            self.assertAlmostEqual(analysis.paid_within_rate(pairs, days) * 100, share)
 
     def test_payer_badge(self):
         t = self.today
@@ -125,23 +127,36 @@ class TestRelanceBoard(RelanceCommon):
         self.assertEqual(nobody.relance_payer_badge, "unknown")
 
     def test_dso(self):
-        rows = self.env["account.relance.dso"].search([("company_id", "=", self.company.id)])
-        self.assertEqual(len(rows), 12)
-        last = rows.sorted("month_end")[-1]
-        self.assertEqual(last.month_end, self.today.replace(day=1) - timedelta(days=1))
-        # 12,000 invoiced 40 days before last month's end, 3,000 still due: 3000/12000*365
-        self.invoice(amount=12000.0, due=last.month_end - timedelta(days=10))
-        move = self.env["account.move"].search([], order="id desc", limit=1)
-        self.assertEqual(move.invoice_date, last.month_end - timedelta(days=40))
-        self._register_payment(move, payment_date=last.month_end - timedelta(days=5), amount=9000.0)
-        self.env.invalidate_all()
-        last = self.env["account.relance.dso"].search(
-            [("company_id", "=", self.company.id), ("month_end", "=", last.month_end)]
+        """Days sales outstanding by the countback method, on the user's day and at the end
+        of the 11 months before, credit notes and payments applied."""
+        a = self.invoice(amount=3000.0, due=date(2026, 2, 19))  # invoiced 2026-01-20
+        self.invoice(amount=1000.0, due=date(2026, 4, 4))  # invoiced 2026-03-05
+        self.invoice(amount=500.0, due=date(2026, 3, 12), move_type="out_refund")  # 02-10
+        self._register_payment(a, payment_date=date(2026, 2, 15), amount=1000.0)
+        with freeze_time("2026-03-10"):
+            rows = self.env["account.relance.dso"].search(
+                [("company_id", "=", self.company.id)], order="month_end"
+            )
+            self.assertEqual(len(rows), 12)
+            self.assertEqual(rows[-1].month_end, date(2026, 3, 10), "the current month")
+            self.assertEqual(rows[-2].month_end, date(2026, 2, 28))
+            figures = {row.month_end: (row.receivable, row.sales, row.dso) for row in rows[-4:]}
+        self.assertEqual(
+            figures,
+            {
+                date(2025, 12, 31): (0.0, 0.0, 0.0),
+                # 3,000 invoiced in January, all due: its 31 days
+                date(2026, 1, 31): (3000.0, 3000.0, 31.0),
+                # 1,500 left (credit note and payment applied): February, without sales
+                # (the credit note exceeds them), 28 days, then 1,500 / 3,000 of January
+                date(2026, 2, 28): (1500.0, -500.0, 43.5),
+                # 2,500: March to date (10 days, 1,000), February (28), 15.5 of January
+                date(2026, 3, 10): (2500.0, 1000.0, 53.5),
+            },
         )
-        self.assertEqual(last.dso, 91.3)
-        # every month's DSO is lib.analysis.dso of the month's figures
-        for row in self.env["account.relance.dso"].search([]):
-            self.assertEqual(row.dso, analysis.dso(row.receivable, row.revenue_12m), row.month_end)
+        # the SQL is lib.analysis.dso_countback of the same months
+        periods = [(10, 1000.0), (28, -500.0), (31, 3000.0)] + [(30, 0.0)] * 21
+        self.assertEqual(analysis.dso_countback(2500.0, periods), 53.5)
 
     def test_call_with_promise_and_dispute(self):
         move = self.invoice(amount=300.0)

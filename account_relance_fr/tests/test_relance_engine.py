@@ -51,12 +51,17 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(self.policy.with_context(lang="fr_FR").name, "Relance standard")
 
     def test_ladder_walked_day_by_day(self):
+        """The ladder day by day, the call and the registered letter performed the day the
+        run prepares them (it waits for them)."""
         move = self.invoice()
         performed = {}
         for offset in range(-3, 75):
             day = self.day0 + timedelta(days=offset)
             with freeze_time(day):
                 result = self.run_relance(day)
+                self.events_of(move).filtered(
+                    lambda e: e.state == "todo" and e.channel in ("phone", "registered_letter")
+                ).action_done()
             if result["events"]:
                 performed[offset] = move.relance_level_id
         self.assertEqual(
@@ -76,12 +81,11 @@ class TestRelanceEngine(RelanceCommon):
         self.assertNotIn("L441-10", emails[0].mail_id.body_html)
         # other channels are prepared as activities for the responsible
         others = events - emails
-        self.assertEqual(others.mapped("state"), ["todo"] * 3)
+        self.assertEqual(others.mapped("state"), ["done", "done", "todo"])
+        # the call and the letter were done: the formal notice's activity is left
         self.assertEqual(
             others.activity_ids.activity_type_id,
-            self.env.ref("account_relance_fr.mail_act_relance_call")
-            | self.env.ref("account_relance_fr.mail_act_relance_registered")
-            | self.env.ref("account_relance_fr.mail_act_relance_notice"),
+            self.env.ref("account_relance_fr.mail_act_relance_notice"),
         )
         self.assertEqual(move.relance_state, "in_progress")
         self.assertEqual(move.relance_last_date, self.day0 + timedelta(days=60))
@@ -108,10 +112,14 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(emails.message_id, self.customer.message_ids & emails.message_id)
         self.assertFalse(emails.message_ids.filtered(lambda m: m.subtype_id == subtype))
         self.assertIn(move.name, emails[0].message_body)
-        # the email is wrapped in the template's layout (header, company footer); the
-        # chatter keeps the message itself, invoice table included, as message_post does
+        # the email is wrapped in the company's layout (its name, its address in the
+        # footer), not Odoo's notification header naming the record; the chatter keeps the
+        # message itself, invoice table included, as message_post does
         mail = emails[0].mail_id
-        self.assertIn("Your Dunning action", mail.body_html)
+        self.assertNotIn("Dunning action", mail.body_html)
+        self.assertNotIn(emails[0].display_name, mail.body_html)
+        self.assertIn(f"<b>{self.company.name}</b>", mail.body_html)
+        self.assertNotIn(", ,", mail.body_html, "empty address lines left out")
         self.assertIn('role="presentation"', mail.body_html)
         self.assertNotIn('role="presentation"', mail.mail_message_id.body)
         self.assertIn(move.name, mail.mail_message_id.body)
@@ -568,7 +576,7 @@ class TestRelanceEngine(RelanceCommon):
     def test_full_and_partial_payment(self):
         paid = self.invoice(amount=500.0)
         partial = self.invoice(amount=800.0)
-        for offset in (7, 21, 30):  # two emails, then the call
+        for offset in (7, 21, 30):  # two emails, then the call, which waits for a person
             self.run_relance(self.day0 + timedelta(days=offset))
         self.assertEqual(paid.relance_level_id, self.level(2))
         call = self.events_of(paid).filtered(lambda e: e.channel == "phone")
@@ -584,6 +592,11 @@ class TestRelanceEngine(RelanceCommon):
         self.assertEqual(call.state, "todo")
         self.assertEqual(partial.payment_state, "partial")
         self.assertEqual(partial.relance_state, "in_progress")
+        # the call is made on day 45: the registered letter follows 15 days later
+        with freeze_time(self.day0 + timedelta(days=45)):
+            call.action_done()
+        self.run_relance(self.day0 + timedelta(days=59))
+        self.assertEqual(self.events_of(partial)[-1], call, "not before 15 days after the call")
 
         self.run_relance(self.day0 + timedelta(days=60))
         last = self.events_of(partial)[-1]
@@ -760,7 +773,7 @@ class TestRelanceEngine(RelanceCommon):
             [("recipient_ids", "in", controller.partner_id.id)]
         )
         self.assertEqual(len(notification), 1)
-        self.assertIn(event.name, notification.body_html)
+        self.assertIn(event.with_context(lang=controller.lang).display_name, notification.body_html)
         self.assertEqual(move.relance_level_id, self.level(0))
 
     def test_really_broken_template(self):
@@ -785,9 +798,10 @@ class TestRelanceEngine(RelanceCommon):
         self.assertIn("Bonjour", mail_fr.body_html)
         self.assertIn("Total dû", mail_fr.body_html)
         self.assertNotIn("Dear", mail_fr.body_html)
-        # the layout around the message too
-        self.assertIn("Action de relance", mail_fr.body_html)
-        self.assertIn("Dunning action", mail_en.body_html)
+        # the layout around the message names no record, in no language
+        self.assertNotIn("Action de relance", mail_fr.body_html)
+        self.assertNotIn("Dunning action", mail_en.body_html)
+        self.assertIn('<html lang="fr_FR">', mail_fr.body_html)
         self.assertIn("Bonjour", mail_fr.mail_message_id.body)
 
     def test_body_compiled_once_per_language(self):
@@ -939,11 +953,14 @@ class TestRelanceEngine(RelanceCommon):
             [("id", "not in", mails_before.ids), ("recipient_ids", "in", controller.partner_id.id)]
         )
         self.assertEqual(len(notification), 1, "one for the run, not one per activity")
-        self.assertIn("3 action(s) de relance vous ont été assignées", notification.body_html)
+        self.assertIn("3 actions de relance vous ont été assignées", notification.body_html)
         for event in events:
-            self.assertIn(event.name, notification.body_html)
+            self.assertIn(event.with_context(lang="fr_FR").display_name, notification.body_html)
             self.assertIn(f"res_id={event.id}", notification.body_html)
-        # the user who runs it by hand is not notified of what they gave themselves
+        # the user who runs it by hand is not notified of what they gave themselves (the
+        # first steps, emails that could not be sent, are dealt with first: they hold)
+        with freeze_time(self.day0 + timedelta(days=7)):
+            events.action_done()
         customers.relance_user_id = self.env.user
         mails_before = self.env["mail.mail"].search([])
         self.run_relance(self.day0 + timedelta(days=21))
@@ -987,7 +1004,7 @@ class TestRelanceEngine(RelanceCommon):
         note = no_email.message_ids.filtered(lambda m: m.subtype_id == subtype)
         self.assertIn("Le client n'a pas d'adresse e-mail valide.", note.body)
         self.assertIn("Premier rappel", note.body)
-        self.assertIn("1 facture(s)", event.activity_id.note)
+        self.assertIn("1 facture, ", event.activity_id.note)
         self.assertIn("Premier rappel", event.activity_id.summary)
 
     def test_cron_night_of_each_company(self):
@@ -1144,6 +1161,6 @@ class TestRelanceDemo(TransactionCase):
             ]
         )
         self.assertTrue(notes)
-        self.assertTrue(all(m.body.startswith("<p>Relances ") for m in notes))
+        self.assertTrue(all(m.body.startswith("<p>Étape de relance ") for m in notes))
         self.assertTrue(notes.filtered(lambda m: "à faire par" in m.body))
         self.assertFalse(notes.filtered(lambda m: "Dunning" in m.body or "to do by" in m.body))
