@@ -72,7 +72,6 @@ class AccountRelanceBoard(models.Model):
     near_prescription = fields.Boolean("Near limitation", readonly=True)
     prescription_date = fields.Date("Next limitation date", readonly=True)
     step = fields.Char(
-        "Step",
         readonly=True,
         group_expand="_group_expand_step",
         help="The highest step the customer's invoices reached, by name: the columns of the "
