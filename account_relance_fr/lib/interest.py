@@ -24,6 +24,14 @@ RECOVERY_INDEMNITY = Decimal("40.00")
 #: Day count basis of the simple-interest formula.
 YEAR_DAYS = Decimal(365)
 
+#: Why a segment bears its rate: the contractual rate, the legal floor of 3 x the legal
+#: rate that replaced a lower contractual rate, the ECB rate + 10 points (businesses), the
+#: legal rate (consumers, from the formal notice).
+BASIS_CONTRACT = "contract"
+BASIS_FLOOR = "floor"
+BASIS_ECB = "ecb"
+BASIS_LEGAL = "legal"
+
 CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)
 
@@ -132,8 +140,9 @@ def late_interest(
     """Simple late-payment interest ``base x rate / 100 x days / 365`` up to ``on_date``.
 
     * ``debtor='business'``: interest runs from ``due_date + 1`` without any reminder, at
-      ``contractual_rate`` if given, else ECB rate + 10 points of each day's semester (of the due
-      date's semester if ``freeze_due_semester``).
+      ``contractual_rate`` if given, but never below 3 x the legal rate of each day's semester
+      (the floor then applies to that semester's days), else ECB rate + 10 points of each
+      day's semester (of the due date's semester if ``freeze_due_semester``).
     * ``debtor='consumer'``: no interest without ``notice_date`` (receipt of the mise en
       demeure); it then runs from ``max(notice_date, due_date) + 1`` at ``contractual_rate`` if
       given, else at the legal rate (professional creditor) of each day's semester; the legal rate
@@ -149,7 +158,8 @@ def late_interest(
     Returns a dict: ``days`` (interest-bearing days, i.e. days with a positive base: equal to
     ``(on_date - due_date).days`` for an unpaid business invoice), ``interest`` (float),
     ``segments`` (dicts ``date_from``, ``date_to`` (inclusive), ``days``, ``rate``, ``base``,
-    ``amount`` (rounded for display), ``semester``, ``provisional``), ``provisional`` (a
+    ``amount`` (rounded for display), ``semester``, ``basis`` (``BASIS_*``: why that rate),
+    ``provisional``), ``provisional`` (a
     semester had no rate record) and ``missing_semesters`` (sorted labels such as ``"2026-H2"``).
     """
     _check_debtor(debtor)
@@ -186,21 +196,32 @@ def late_interest(
     rate_cache = {}
 
     def day_rate(day):
-        """Percent rate (Decimal) and provisional flag for ``day``."""
-        if contractual_rate is not None:
-            return _dec(contractual_rate), False, None
-        if debtor == BUSINESS and freeze_due_semester:
+        """Percent rate (Decimal), its basis, provisional flag and missing semester label
+        for ``day``."""
+        if contractual_rate is not None and (debtor == CONSUMER or not rates):
+            # a consumer's contractual rate has no legal floor; without any rate record the
+            # floor of a business contract cannot be checked
+            return _dec(contractual_rate), BASIS_CONTRACT, False, None
+        if debtor == BUSINESS and freeze_due_semester and contractual_rate is None:
             day = due_date
         key = semester_start(day)
         if key not in rate_cache:
             period, provisional = rate_for_day(rates, key)
-            if debtor == BUSINESS:
-                rate = _dec(period.ecb_rate) + ECB_MARGIN
+            if contractual_rate is not None:
+                # L441-10 II: a contractual rate may not be lower than 3 x the legal rate of
+                # the semester of each day; below it, the floor applies to those days
+                floor = CONTRACTUAL_FLOOR_FACTOR * _dec(period.legal_rate_pro)
+                contract = _dec(contractual_rate)
+                rate, basis = (
+                    (contract, BASIS_CONTRACT) if contract >= floor else (floor, BASIS_FLOOR)
+                )
+            elif debtor == BUSINESS:
+                rate, basis = _dec(period.ecb_rate) + ECB_MARGIN, BASIS_ECB
             else:
-                rate = _dec(period.legal_rate_pro)
-            rate_cache[key] = (rate, provisional)
-        rate, provisional = rate_cache[key]
-        return rate, provisional, semester_label(key) if provisional else None
+                rate, basis = _dec(period.legal_rate_pro), BASIS_LEGAL
+            rate_cache[key] = (rate, basis, provisional)
+        rate, basis, provisional = rate_cache[key]
+        return rate, basis, provisional, semester_label(key) if provisional else None
 
     segments = []
     missing = set()
@@ -209,7 +230,7 @@ def late_interest(
         base = max(principal - paid, Decimal(0))
         if base <= 0:
             continue
-        rate, provisional, missing_label = day_rate(seg_start)
+        rate, basis, provisional, missing_label = day_rate(seg_start)
         if missing_label:
             missing.add(missing_label)
         semester = semester_label(seg_start)
@@ -227,6 +248,7 @@ def late_interest(
                 "date_from": seg_start,
                 "date_to": seg_end,
                 "semester": semester,
+                "basis": basis,
                 "provisional": provisional,
                 "_rate": rate,
                 "_base": base,
@@ -274,6 +296,78 @@ def penalties(*, due_date, on_date, debtor=BUSINESS, **interest_args):
         days_late=days_late,
         indemnity=indemnity,
         total=_money(_dec(result["interest"]) + _dec(indemnity)),
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """One instalment (échéance) of an invoice: its due date, its amount and the payments
+    applied to it (``(date, amount)`` pairs; the invoice's receivable line and the partial
+    reconciliations Odoo made on it, oldest instalment first unless reconciled otherwise);
+    ``settled`` when nothing is left to pay on it."""
+
+    due_date: date
+    amount: float
+    payments: tuple = ()
+    settled: bool = False
+
+
+def instalment_penalties(instalments, *, on_date, periodic=False, debtor=BUSINESS, **interest_args):
+    """:func:`penalties` of an invoice paid in ``instalments`` (:class:`Instalment`).
+
+    Interest runs on each instalment from its own due date, on its own unpaid balance, up to
+    ``on_date`` or the payment that settled it; the segments of each carry its
+    ``instalment`` due date. An invoice with one instalment gives :func:`penalties`.
+
+    The fixed indemnity (D441-5) is due once per invoice paid late (CJEU C-279/23: even if
+    part of it was paid on time), and once per late instalment when the instalments are
+    periodic payments (``periodic``, CJEU C-78/22: each periodic payment is a transaction of
+    its own). ``days_late`` counts from the oldest late instalment."""
+    _check_debtor(debtor)
+    on_date = as_date(on_date)
+    result = dict(no_penalties())
+    missing = set()
+    total_interest = Decimal(0)
+    late = 0
+    for instalment in sorted(instalments, key=lambda i: as_date(i.due_date)):
+        due = as_date(instalment.due_date)
+        payments = sorted((as_date(d), a) for d, a in instalment.payments)
+        end = on_date
+        if instalment.settled and payments:
+            end = min(end, payments[-1][0])
+        one = late_interest(
+            principal=instalment.amount,
+            due_date=due,
+            on_date=end,
+            debtor=debtor,
+            payments=payments,
+            **interest_args,
+        )
+        days_late = (end - due).days
+        if days_late > 0:
+            late += 1
+            result["days_late"] = max(result["days_late"], days_late)
+        total_interest += sum(
+            (
+                _dec(seg["base"]) * _dec(seg["rate"]) / 100 * seg["days"] / YEAR_DAYS
+                for seg in one["segments"]
+            ),
+            Decimal(0),
+        )
+        result["days"] += one["days"]
+        result["segments"] += [dict(segment, instalment=due) for segment in one["segments"]]
+        missing.update(one["missing_semesters"])
+    indemnity = Decimal(0)
+    if late and debtor == BUSINESS:
+        indemnity = RECOVERY_INDEMNITY * (late if periodic else 1)
+    result.update(
+        interest=_money(total_interest),
+        indemnity=float(indemnity),
+        total=_money(_dec(_money(total_interest)) + indemnity),
+        provisional=bool(missing),
+        missing_semesters=sorted(missing),
+        late_instalments=late,
     )
     return result
 

@@ -527,3 +527,98 @@ def test_interest_after_a_billed_date():
     assert interest.interest_after(result["segments"], date(2026, 3, 20)) == 12.38
     assert interest.interest_after(result["segments"]) == result["interest"]
     assert interest.interest_after(result["segments"], date(2026, 4, 20)) == 0.0
+
+
+# --- instalments and the contractual floor of each semester ---------------------------------
+
+
+def test_instalments_bear_interest_from_their_own_due_dates():
+    # 1,200.00 invoiced 2026-01-01, 50 % at 30 days (600.00 due 2026-01-31) and 50 % at 60
+    # days (600.00 due 2026-03-02), paid at once on 2026-03-20, 12.15 % (2026-H1).
+    # 1st: Feb 1 - Mar 20 = 28 + 20 = 48 days: 600 x 0.1215 x 48 / 365 = 3499.2 / 365
+    # 2nd: Mar 3 - Mar 20 = 18 days:           600 x 0.1215 x 18 / 365 = 1312.2 / 365
+    # total 4811.4 / 365 = 13.1819 -> 13.18 (the invoice's due date alone would give 7.19)
+    paid = date(2026, 3, 20)
+    instalments = [
+        interest.Instalment(date(2026, 1, 31), 600.0, ((paid, 600.0),), settled=True),
+        interest.Instalment(date(2026, 3, 2), 600.0, ((paid, 600.0),), settled=True),
+    ]
+    result = interest.instalment_penalties(instalments, on_date=date(2026, 6, 1), rates=RATES)
+    assert result["interest"] == 13.18
+    assert [(s["instalment"], s["days"], s["amount"]) for s in result["segments"]] == [
+        (date(2026, 1, 31), 48, 9.59),
+        (date(2026, 3, 2), 18, 3.60),
+    ]
+    # one indemnity for the invoice; one per late instalment for periodic payments
+    assert (result["indemnity"], result["total"], result["days_late"]) == (40.0, 53.18, 48)
+    periodic = interest.instalment_penalties(
+        instalments, on_date=date(2026, 6, 1), rates=RATES, periodic=True
+    )
+    assert (periodic["indemnity"], periodic["late_instalments"]) == (80.0, 2)
+
+
+def test_instalment_paid_on_time_bears_nothing():
+    # the 1st instalment paid on its due date; the 2nd unpaid, 10 days late on 2026-03-12:
+    # 600 x 0.1215 x 10 / 365 = 1.9973 -> 2.00
+    instalments = [
+        interest.Instalment(date(2026, 1, 31), 600.0, ((date(2026, 1, 31), 600.0),), True),
+        interest.Instalment(date(2026, 3, 2), 600.0),
+    ]
+    result = interest.instalment_penalties(instalments, on_date=date(2026, 3, 12), rates=RATES)
+    assert (result["interest"], result["late_instalments"], result["days_late"]) == (2.0, 1, 10)
+    # not yet due: nothing at all
+    early = interest.instalment_penalties(instalments, on_date=date(2026, 3, 1), rates=RATES)
+    assert (early["interest"], early["indemnity"], early["late_instalments"]) == (0.0, 0.0, 0)
+
+
+def test_one_instalment_is_the_invoice():
+    args = dict(principal=1200.0, due_date=date(2026, 1, 15), rates=RATES)
+    one = interest.instalment_penalties(
+        [interest.Instalment(date(2026, 1, 15), 1200.0)], on_date=date(2026, 3, 20), rates=RATES
+    )
+    plain = interest.penalties(on_date=date(2026, 3, 20), **args)
+    assert (one["interest"], one["indemnity"], one["total"]) == (25.56, 40.0, 65.56)
+    assert (plain["interest"], plain["indemnity"], plain["total"]) == (25.56, 40.0, 65.56)
+
+
+def test_contractual_rate_below_a_semester_floor_gives_way_to_it():
+    # A 9 % contractual rate, accepted in 2026 (floor 3 x 2.62 = 7.86 %), on 1,000.00 due
+    # 2023-12-31, computed on 2024-07-10: 2024-H1 (182 days) at its floor 3 x 5.07 = 15.21 %,
+    # 2024-H2 (10 days) at its floor 3 x 4.92 = 14.76 %: 9 % applies in neither.
+    # 1000 x 15.21 % x 182 / 365 = 75.8416; 1000 x 14.76 % x 10 / 365 = 4.0438; 79.89
+    result = interest.late_interest(
+        principal=1000.0,
+        due_date=date(2023, 12, 31),
+        on_date=date(2024, 7, 10),
+        rates=RATES,
+        contractual_rate=9.0,
+    )
+    assert [(s["semester"], s["days"], s["rate"], s["basis"]) for s in result["segments"]] == [
+        ("2024-H1", 182, 15.21, interest.BASIS_FLOOR),
+        ("2024-H2", 10, 14.76, interest.BASIS_FLOOR),
+    ]
+    assert result["interest"] == 79.89
+    # in 2026-H1 the same 9 % is above the floor (7.86 %): it applies
+    later = interest.late_interest(
+        principal=1000.0,
+        due_date=date(2026, 1, 31),
+        on_date=date(2026, 3, 2),
+        rates=RATES,
+        contractual_rate=9.0,
+    )
+    assert [(s["rate"], s["basis"]) for s in later["segments"]] == [(9.0, "contract")]
+    # a consumer's contractual rate has no such floor; the default rates say their basis
+    consumer = interest.late_interest(
+        principal=1000.0,
+        due_date=date(2023, 12, 31),
+        on_date=date(2024, 2, 1),
+        rates=RATES,
+        contractual_rate=9.0,
+        debtor=interest.CONSUMER,
+        notice_date=date(2024, 1, 2),
+    )
+    assert {(s["rate"], s["basis"]) for s in consumer["segments"]} == {(9.0, "contract")}
+    default = interest.late_interest(
+        principal=1000.0, due_date=date(2026, 1, 31), on_date=date(2026, 3, 2), rates=RATES
+    )
+    assert [s["basis"] for s in default["segments"]] == ["ecb"]
