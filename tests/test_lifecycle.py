@@ -133,7 +133,8 @@ print("RESULT " + json.dumps({"events": env["account.relance.event"].search_coun
         database,
         r"""
 import json
-from datetime import date
+from datetime import date, timedelta
+from odoo.fields import Command
 moves = env["account.move"].browse(%(moves)s)
 company = env["res.company"].browse(%(company)s)
 env = env(context={"allowed_company_ids": company.ids})
@@ -167,6 +168,24 @@ env.cr.execute(
 edited = env.ref("account_relance_fr.mail_template_relance_standard_2")
 env.cr.execute("UPDATE mail_template SET subject = %%s WHERE id = %%s",
                [json.dumps({"en_US": "Our own subject", "fr_FR": "Notre objet"}), edited.id])
+# an invoice in two instalments, the first 40 days overdue, the second due in 20 days, as
+# the versions before 19.0.1.6.0 saw it: not overdue (Odoo's due date is the last one)
+term = env["account.payment.term"].create({"name": "50/50", "line_ids": [
+    Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
+    Command.create({"value": "percent", "value_amount": 50, "nb_days": 90})]})
+instalments = env["account.move"].create({
+    "move_type": "out_invoice", "company_id": company.id,
+    "partner_id": env["res.partner"].create({"name": "Client en deux fois"}).id,
+    "invoice_date": date.today() - timedelta(days=70), "invoice_payment_term_id": term.id,
+    "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 100.0,
+                                         "tax_ids": False})]})
+instalments.action_post()
+env.flush_all()
+env.cr.execute("UPDATE account_move SET relance_due_date = invoice_date_due, "
+               "relance_level_id = NULL, relance_next_date = NULL WHERE id = %%s",
+               [instalments.id])
+env.cr.execute("DELETE FROM ir_config_parameter WHERE key = 'relance.test.instalments'")
+env["ir.config_parameter"].set_param("relance.test.instalments", instalments.id)
 # a French word of the board as the versions before 19.0.1.5.0 translated it
 board = env.ref("account_relance_fr.account_relance_board_view_kanban")
 env.cr.execute("UPDATE ir_ui_view SET arch_db = jsonb_set(arch_db, '{fr_FR}', "
@@ -185,7 +204,14 @@ print("RESULT {}")
         database,
         r"""
 import json
+from datetime import date, timedelta
 lines = env["account.relance.event.line"].search([])
+instalments = env["account.move"].browse(
+    int(env["ir.config_parameter"].get_param("relance.test.instalments")))
+placed = [str(instalments.relance_due_date), instalments.relance_level_id.delay,
+          instalments.relance_initialized, bool(instalments.relance_event_line_ids),
+          str(instalments.relance_next_date) if instalments.relance_next_date else None,
+          str(date.today() - timedelta(days=40))]
 env.cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'account_relance_fr'")
 version = env.cr.fetchone()[0]
 env.cr.execute("SELECT count(*) FROM information_schema.columns"
@@ -198,6 +224,7 @@ crons[0].method_direct_trigger()
 shipped = env.ref("account_relance_fr.mail_template_relance_standard_1")
 board = env.ref("account_relance_fr.account_relance_board_view_kanban")
 print("RESULT " + json.dumps({
+    "placed": placed,
     "board_fr": board.with_context(lang="fr_FR").arch_db,
     "shipped": [shipped.subject, shipped.with_context(lang="fr_FR").subject,
                 shipped.email_layout_xmlid],
@@ -222,6 +249,11 @@ print("RESULT " + json.dumps({
     assert "Rappel" in upgraded["shipped"][1] and "invoice(s)" not in upgraded["shipped"][1]
     assert upgraded["shipped"][2] == "account_relance_fr.mail_layout_relance"
     assert upgraded["edited"] == ["Our own subject", "Notre objet"]
+    # the invoice in instalments counts from its first one, placed on the level its 40 days
+    # reached (30 days: the call), sending nothing; its next step is scheduled
+    due, level, initialized, dunned, next_date, first_due = upgraded["placed"]
+    assert (due, level, initialized, dunned) == (first_due, 30, True, False)
+    assert next_date is not None
     # the French words of the views loaded again over the old ones
     assert "ouverte(s)" not in upgraded["board_fr"] and "ouvertes" in upgraded["board_fr"]
     # the scheduled actions moved to the run's model, their argument kept

@@ -139,6 +139,29 @@ class AccountMove(models.Model):
     relance_event_line_ids = fields.One2many(
         "account.relance.event.line", "move_id", "Dunning history", readonly=True
     )
+    relance_amount_due_now = fields.Monetary(
+        "Due now",
+        compute="_compute_relance_amount_due_now",
+        currency_field="company_currency_id",
+        help="The residual of the instalments due today; those still to come are not.",
+    )
+    relance_is_penalty = fields.Boolean(
+        "Penalty invoice",
+        compute="_compute_relance_is_penalty",
+        store=True,
+        help="An invoice billing late-payment penalties (the penalty wizard): it is reminded "
+        "as penalties billed and bears no penalties of its own, unless the customer's interest "
+        "is capitalised (Code civil 1343-2).",
+    )
+    relance_due_date = fields.Date(
+        "Oldest unpaid instalment",
+        compute="_compute_relance_due_date",
+        store=True,
+        copy=False,
+        help="The due date of the oldest instalment of the invoice still unpaid (its due date "
+        "when it is paid at once): the invoice is overdue, and its dunning counts, from this "
+        "date. Each instalment bears late interest from its own due date.",
+    )
 
     # the nightly run reads the due invoices of a batch of customers: without this index
     # PostgreSQL reads the whole journal-entry table for every batch. Only the open customer
@@ -164,12 +187,57 @@ class AccountMove(models.Model):
             else:
                 move.relance_state = "in_progress" if move.relance_level_id else "none"
 
-    @api.depends("invoice_date_due", "payment_state")
+    @api.depends(
+        "invoice_date_due",
+        "line_ids.date_maturity",
+        "line_ids.amount_residual",
+        "line_ids.amount_residual_currency",
+    )
+    def _compute_relance_due_date(self):
+        """An invoice paid in instalments (échéances) has one receivable line per
+        instalment, each with its due date; Odoo's due date is the last one. The dunning
+        counts from the oldest instalment still unpaid: an invoice is overdue as soon as
+        one instalment is."""
+        for move in self:
+            unpaid = move._relance_instalment_lines().filtered(
+                lambda line: (
+                    not line.reconciled
+                    and not line.company_currency_id.is_zero(line.amount_residual)
+                )
+            )
+            dates = [line.date_maturity for line in unpaid if line.date_maturity]
+            move.relance_due_date = min(dates) if dates else move.invoice_date_due
+
+    @api.depends("relance_due_date", "amount_residual_signed")
+    def _compute_relance_amount_due_now(self):
+        parts = self._relance_parts(fields.Date.context_today(self))
+        for move in self:
+            move.relance_amount_due_now = parts[move]["due_company"]
+
+    @api.depends("invoice_line_ids.relance_penalty_kind")
+    def _compute_relance_is_penalty(self):
+        for move in self:
+            move.relance_is_penalty = move.move_type == "out_invoice" and any(
+                move.invoice_line_ids.mapped("relance_penalty_kind")
+            )
+
+    def _relance_instalment_lines(self):
+        """The receivable lines of this invoice, one per instalment, oldest first."""
+        self.ensure_one()
+        if self.move_type != "out_invoice":
+            return self.env["account.move.line"]
+        return self.line_ids.filtered(
+            lambda line: (
+                line.display_type == "payment_term" and line.account_type == "asset_receivable"
+            )
+        ).sorted(lambda line: (line.date_maturity or line.date, line.id))
+
+    @api.depends("relance_due_date", "payment_state")
     def _compute_relance_days_overdue(self):
         today = fields.Date.context_today(self)
         for move in self:
-            if move.invoice_date_due and move.payment_state not in CLOSED_PAYMENT_STATES:
-                move.relance_days_overdue = max((today - move.invoice_date_due).days, 0)
+            if move.relance_due_date and move.payment_state not in CLOSED_PAYMENT_STATES:
+                move.relance_days_overdue = max((today - move.relance_due_date).days, 0)
             else:
                 move.relance_days_overdue = 0
 
@@ -178,7 +246,7 @@ class AccountMove(models.Model):
         "relance_level_id",
         "relance_last_date",
         "relance_promise_date",
-        "invoice_date_due",
+        "relance_due_date",
         "commercial_partner_id.relance_policy_id",
         "company_id.relance_policy_id",
     )
@@ -192,7 +260,7 @@ class AccountMove(models.Model):
             nxt = when = None
             if (
                 move.move_type == "out_invoice"
-                and move.invoice_date_due
+                and move.relance_due_date
                 and move.relance_state in ("none", "in_progress", "promise")
                 and move.payment_state not in CLOSED_PAYMENT_STATES
                 and move.state == "posted"
@@ -201,7 +269,7 @@ class AccountMove(models.Model):
                 nxt, when = ladder.next_level_date(
                     specs,
                     current_level_id=move._relance_current_spec_id(specs),
-                    due_date=move.invoice_date_due,
+                    due_date=move.relance_due_date,
                     last_action_date=move.relance_last_date,
                 )
             if nxt and move.relance_state == "promise" and move.relance_promise_date:
@@ -211,21 +279,23 @@ class AccountMove(models.Model):
             move.relance_next_date = when if nxt else False
 
     @api.depends(
-        "invoice_date_due",
+        "relance_due_date",
         "relance_acknowledgment_date",
         "commercial_partner_id.relance_debtor_type",
         "line_ids.matched_credit_ids.max_date",
     )
     def _compute_relance_prescription_date(self):
+        """Each instalment is prescribed from its own due date: the first to be is the
+        oldest one still unpaid."""
         for move in self:
-            if move.move_type != "out_invoice" or not move.invoice_date_due:
+            if move.move_type != "out_invoice" or not move.relance_due_date:
                 move.relance_prescription_date = False
                 continue
             interruptions = [p["date"] for p in move._relance_payments()]
             if move.relance_acknowledgment_date:
                 interruptions.append(move.relance_acknowledgment_date)
             move.relance_prescription_date = law_dates.prescription_date(
-                move.invoice_date_due, move._relance_debtor(), interruptions
+                move.relance_due_date, move._relance_debtor(), interruptions
             )
 
     @api.depends("relance_prescription_date", "payment_state")
@@ -315,7 +385,7 @@ class AccountMove(models.Model):
 
     @api.model
     def _relance_open_invoices(
-        self, partners, companies, order="invoice_date_due, id", excluded=False
+        self, partners, companies, order="relance_due_date, id", excluded=False
     ):
         """The open invoices of the customers ``partners`` in ``companies`` that the dunning
         may concern (``_relance_base_domain``), or all open ones (``excluded``)."""
@@ -489,7 +559,7 @@ class AccountMove(models.Model):
                 "%s — %s — %s"
                 % (
                     move.name,
-                    Lang._relance_date_str(move.invoice_date_due),
+                    Lang._relance_date_str(move.relance_due_date),
                     move.currency_id._relance_amount_str(move.amount_residual),
                 )
             )
@@ -556,6 +626,58 @@ class AccountMove(models.Model):
             key=lambda p: p["date"],
         )
 
+    def _relance_instalments(self):
+        """The instalments of this invoice for ``lib.interest.instalment_penalties``: due
+        date, amount and the payments Odoo applied to each (company currency)."""
+        self.ensure_one()
+        return [
+            law_interest.Instalment(
+                due_date=line.date_maturity or self.relance_due_date,
+                amount=abs(line.balance),
+                payments=tuple((p.max_date, p.amount) for p in line.matched_credit_ids),
+                settled=line.reconciled or line.company_currency_id.is_zero(line.amount_residual),
+            )
+            for line in self._relance_instalment_lines()
+        ]
+
+    def _relance_parts(self, on_date):
+        """What each of these invoices owes on ``on_date``: ``{invoice: {"due", "later",
+        "due_company", "later_company", "later_dates"}}``, in the invoice's currency (and
+        the company's). Due: the instalments due by then (the one about to fall due for a
+        reminder before the due date); later: those still to come, never claimed as due,
+        with their dates."""
+        parts = {}
+        for move in self:
+            part = dict.fromkeys(("due", "later", "due_company", "later_company"), 0.0)
+            part["later_dates"] = []
+            parts[move] = part
+            if move.relance_due_date == move.invoice_date_due:
+                # paid at once, or only its last instalment left (Odoo's due date is the
+                # last one): all of it is due; its lines need not be read
+                part["due"] = move.amount_residual
+                part["due_company"] = abs(move.amount_residual_signed)
+                continue
+            cutoff = max(on_date, move.relance_due_date or on_date)
+            for line in move._relance_instalment_lines():
+                residual, company = line.amount_residual_currency, line.amount_residual
+                if line.reconciled or line.company_currency_id.is_zero(company):
+                    continue
+                if line.date_maturity and line.date_maturity > cutoff:
+                    part["later"] += residual
+                    part["later_company"] += company
+                    part["later_dates"].append((line.date_maturity, residual))
+                else:
+                    part["due"] += residual
+                    part["due_company"] += company
+            for key, currency in (
+                ("due", move.currency_id),
+                ("later", move.currency_id),
+                ("due_company", move.company_currency_id),
+                ("later_company", move.company_currency_id),
+            ):
+                part[key] = currency.round(part[key])
+        return parts
+
     def _relance_notice_receipt_date(self):
         """Receipt date of the formal notice recorded for this invoice, if any."""
         self.ensure_one()
@@ -567,26 +689,29 @@ class AccountMove(models.Model):
     def relance_compute_penalties(self, on_date=None, notice_date=None):
         """French late-payment penalties of this customer invoice (Code de commerce L441-10).
 
-        :param on_date: computation date (default today); interest stops at the payment
-            that settled the invoice.
+        :param on_date: computation date (default today); the interest of each instalment
+            runs from its own due date and stops at the payment that settled it.
         :param notice_date: receipt date of the formal notice (consumers: interest runs
             from it); defaults to the one recorded on the invoice's formal notice.
         :return: dict ``days``, ``interest``, ``indemnity``, ``total`` (company currency,
             rounded to the cent), ``segments`` (``date_from``, ``date_to``, ``days``,
             ``rate``, ``base``, ``amount``), ``provisional`` and ``missing_semesters`` (a rate
-            semester is missing: the latest recorded one was used), ``warning`` (text or False).
+            semester is missing: the latest recorded one was used), ``late_instalments``,
+            ``warning`` (text or False).
         """
         self.ensure_one()
         today = fields.Date.context_today(self)
         on_date = on_date or today
-        payments = self._relance_payments()
-        principal = abs(self.amount_total_signed)
-        end = on_date
-        if self.payment_state in CLOSED_PAYMENT_STATES and payments:
-            end = min(end, payments[-1]["date"])
-        empty = dict(law_interest.no_penalties(), warning=False)
-        if self.move_type != "out_invoice" or not self.invoice_date_due:
+        empty = dict(law_interest.no_penalties(), warning=False, late_instalments=0)
+        if self.move_type != "out_invoice" or not self.relance_due_date:
             return empty
+        if self.relance_is_penalty:
+            # penalties are never charged on penalties, unless capitalised (1343-2)
+            return (
+                self._relance_capitalised_interest(on_date)
+                if (self.commercial_partner_id.relance_capitalize)
+                else empty
+            )
         rates = self.env["account.relance.rate"]._rate_periods()
         contract = self.commercial_partner_id._relance_contract_rate(self.company_id)
         if not rates and contract is None:
@@ -596,13 +721,14 @@ class AccountMove(models.Model):
                     "No late-payment rate is recorded: record the rates of the semester."
                 ),
             )
-        result = law_interest.penalties(
-            principal=principal,
-            due_date=self.invoice_date_due,
-            on_date=end,
+        # each instalment from its own due date, on its own balance (C-78/22 for the
+        # indemnity of periodic payments, see lib.interest.instalment_penalties)
+        result = law_interest.instalment_penalties(
+            self._relance_instalments(),
+            on_date=on_date,
+            periodic=self.invoice_payment_term_id.relance_periodic,
             rates=rates,
             debtor=self._relance_debtor(),
-            payments=[(p["date"], p["amount"]) for p in payments],
             contractual_rate=contract,
             freeze_due_semester=self.company_id.relance_freeze_due_semester,
             notice_date=notice_date or self._relance_notice_receipt_date(),
@@ -621,6 +747,49 @@ class AccountMove(models.Model):
                 self.name,
             )
         return result
+
+    def _relance_capitalised_interest(self, on_date):
+        """The interest that this penalty invoice bears when its customer's interest is
+        capitalised (anatocisme, Code civil 1343-2): only interest due for at least a whole
+        year produces interest. The interest lines billing a period of 365 days or more bear
+        interest from the penalty invoice's due date, at the customer's rate, on what is left
+        of them after the payments; the indemnity never bears any, and no second indemnity is
+        due."""
+        self.ensure_one()
+        year = [
+            line
+            for line in self.invoice_line_ids
+            if line.relance_penalty_kind == "interest"
+            and line.relance_penalty_date_from
+            and line.relance_penalty_date_to
+            and (line.relance_penalty_date_to - line.relance_penalty_date_from).days + 1 >= 365
+        ]
+        base = sum(abs(line.balance) for line in year)
+        empty = dict(law_interest.no_penalties(), warning=False, late_instalments=0)
+        if not base or not self.relance_due_date:
+            return empty
+        rates = self.env["account.relance.rate"]._rate_periods()
+        contract = self.commercial_partner_id._relance_contract_rate(self.company_id)
+        if not rates and contract is None:
+            return empty
+        result = law_interest.late_interest(
+            principal=base,
+            due_date=self.relance_due_date,
+            on_date=on_date,
+            rates=rates,
+            debtor=self._relance_debtor(),
+            payments=[(p["date"], p["amount"]) for p in self._relance_payments()],
+            contractual_rate=contract,
+        )
+        days_late = max((on_date - self.relance_due_date).days, 0)
+        return dict(
+            result,
+            days_late=days_late,
+            indemnity=0.0,
+            total=result["interest"],
+            warning=False,
+            late_instalments=0,
+        )
 
     def _relance_show_invoice_mentions(self):
         """Whether the invoice PDF carries the late-penalty mentions (business customers)."""

@@ -17,6 +17,7 @@ class AccountMoveLine(models.Model):
         "Penalty",
         copy=False,
     )
+    relance_penalty_date_from = fields.Date("Interest billed from", copy=False)
     relance_penalty_date_to = fields.Date("Interest billed up to", copy=False)
 
     # the invoices the dunning chases are those without a receivable line excluded from

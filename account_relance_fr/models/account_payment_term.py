@@ -7,6 +7,13 @@ from ..lib import dates as law_dates
 class AccountPaymentTerm(models.Model):
     _inherit = "account.payment.term"
 
+    relance_periodic = fields.Boolean(
+        "Periodic payments",
+        help="The instalments of this term are periodic payments (a subscription, a lease "
+        "paid month by month): each instalment paid late is due its own 40 EUR recovery "
+        "indemnity (CJEU C-78/22). Otherwise an invoice paid late is due one indemnity, "
+        "whatever the number of its late instalments.",
+    )
     relance_legal_warning = fields.Char(
         "Legal cap warning", compute="_compute_relance_legal_warning"
     )

@@ -24,6 +24,7 @@ class AccountRelanceBoard(models.Model):
             "state",
             "payment_state",
             "invoice_date_due",
+            "relance_due_date",
             "company_id",
             "commercial_partner_id",
             "amount_residual_signed",
@@ -35,6 +36,7 @@ class AccountRelanceBoard(models.Model):
             "relance_promise_date",
             "relance_prescription_date",
         ],
+        "account.move.line": ["amount_residual", "date_maturity", "reconciled"],
         "account.relance.level": ["sequence", "name"],
         "account.relance.event": ["state", "partner_id", "company_id", "mail_pending"],
         "res.partner": ["relance_user_id", "relance_blocked", "user_id"],
@@ -123,20 +125,38 @@ class AccountRelanceBoard(models.Model):
             )
             for company in self.env["res.company"].sudo().search([])
         )
+        # the last resort of each company's responsible, as res.company._relance_manager
+        manager_groups = tuple(
+            self.env.ref("account.group_account_manager").sudo().all_implied_by_ids.ids
+        )
         lang = self.env.lang or "en_US"
+        buckets = [
+            SQL.identifier(f"amount_{key}") for key, _first, _last in analysis.aging_ranges()
+        ]
         aging = SQL(", ").join(
             SQL(
-                "COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE %s), 0) AS %s",
+                "COALESCE(SUM(l.amount) FILTER (WHERE %s), 0) AS %s",
                 self._aging_condition(first, last),
-                SQL.identifier(f"amount_{key}"),
+                bucket,
             )
-            for key, first, last in analysis.aging_ranges()
+            for bucket, (_key, first, last) in zip(buckets, analysis.aging_ranges(), strict=True)
+        )
+        aging_columns = SQL(", ").join(
+            SQL("MIN(ag.%s) AS %s", bucket, bucket) for bucket in buckets
         )
         return SQL(
             """
             -- the users still working in Odoo, as res.users._relance_working
             WITH working_users AS (SELECT id FROM res_users WHERE active AND NOT share),
             rates(company_id, factor) AS (VALUES %(rates)s),
+            managers AS (
+                SELECT rel.cid AS company_id, MIN(u.id) AS user_id
+                  FROM working_users u
+                  JOIN res_company_users_rel rel ON rel.user_id = u.id
+                  JOIN res_groups_users_rel gu ON gu.uid = u.id
+                 WHERE gu.gid IN %(manager_groups)s
+              GROUP BY rel.cid
+            ),
             -- the steps a person must perform, that the customer's dunning waits for (as
             -- account.relance.run._customers_holding)
             todo AS (
@@ -148,7 +168,7 @@ class AccountRelanceBoard(models.Model):
             ),
             open_moves AS (
                 SELECT am.*,
-                       %(today)s::date - am.invoice_date_due AS days_late,
+                       %(today)s::date - am.relance_due_date AS days_late,
                        lvl.sequence AS lvl_sequence,
                        lvl.name AS lvl_name,
                        salesperson.id AS active_salesperson_id
@@ -156,6 +176,32 @@ class AccountRelanceBoard(models.Model):
              LEFT JOIN account_relance_level lvl ON lvl.id = am.relance_level_id
              LEFT JOIN working_users salesperson ON salesperson.id = am.invoice_user_id
                  WHERE am.id IN %(open_ids)s
+            ),
+            -- what each customer owes by the due date of each instalment (échéance): an
+            -- invoice paid at once (or down to its last instalment) in one part, the others
+            -- by their unpaid receivable lines; those to come are not overdue
+            parts AS (
+                SELECT commercial_partner_id, company_id, days_late,
+                       amount_residual_signed AS amount
+                  FROM open_moves
+                 WHERE relance_due_date = invoice_date_due
+             UNION ALL
+                SELECT m.commercial_partner_id, m.company_id,
+                       %(today)s::date - COALESCE(aml.date_maturity, m.invoice_date_due),
+                       aml.amount_residual
+                  FROM open_moves m
+                  JOIN account_move_line aml ON aml.move_id = m.id
+                 WHERE m.relance_due_date <> m.invoice_date_due
+                   AND aml.display_type = 'payment_term'
+                   AND NOT aml.reconciled
+                   AND aml.amount_residual <> 0
+            ),
+            aging AS (
+                SELECT commercial_partner_id, company_id,
+                       COALESCE(SUM(l.amount) FILTER (WHERE l.days_late > 0), 0) AS overdue,
+                       %(aging)s
+                  FROM parts l
+              GROUP BY commercial_partner_id, company_id
             )
             SELECT MIN(m.id) AS id,
                    m.commercial_partner_id AS partner_id,
@@ -171,24 +217,23 @@ class AccountRelanceBoard(models.Model):
                    ) AS step,
                    COALESCE(MIN(todo.todo_count), 0) AS todo_count,
                    %(main)s AS main_currency_id,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 0), 0)
-                       * MIN(rates.factor) AS amount_overdue_main,
+                   MIN(ag.overdue) * MIN(rates.factor) AS amount_overdue_main,
                    -- as res.partner._relance_responsible: the first still working
                    COALESCE(
                        own.id,
-                       (ARRAY_AGG(m.active_salesperson_id ORDER BY m.invoice_date_due)
+                       (ARRAY_AGG(m.active_salesperson_id ORDER BY m.relance_due_date)
                            FILTER (WHERE m.active_salesperson_id IS NOT NULL))[1],
                        partner_salesperson.id,
-                       company_default.id
+                       company_default.id,
+                       MIN(managers.user_id)
                    ) AS user_id,
                    COUNT(*) AS invoice_count,
                    COUNT(*) FILTER (WHERE m.days_late > 0) AS overdue_count,
                    SUM(m.amount_residual_signed) AS amount_due,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.days_late > 0), 0)
-                       AS amount_overdue,
-                   %(aging)s,
+                   MIN(ag.overdue) AS amount_overdue,
+                   %(aging_columns)s,
                    GREATEST(MAX(m.days_late), 0) AS oldest_days,
-                   MIN(m.invoice_date_due) AS oldest_due_date,
+                   MIN(m.relance_due_date) AS oldest_due_date,
                    -- the customer's next step: that of its invoices at the highest step
                    (ARRAY_AGG(m.relance_next_date
                               ORDER BY m.lvl_sequence DESC NULLS LAST, m.relance_next_date)
@@ -221,7 +266,10 @@ class AccountRelanceBoard(models.Model):
               FROM open_moves m
               JOIN res_partner p ON p.id = m.commercial_partner_id
               JOIN res_company c ON c.id = m.company_id
+              JOIN aging ag ON ag.commercial_partner_id = m.commercial_partner_id
+                           AND ag.company_id = m.company_id
          LEFT JOIN rates ON rates.company_id = m.company_id
+         LEFT JOIN managers ON managers.company_id = m.company_id
          LEFT JOIN todo ON todo.partner_id = m.commercial_partner_id
                        AND todo.company_id = m.company_id
          LEFT JOIN working_users own
@@ -234,8 +282,10 @@ class AccountRelanceBoard(models.Model):
             today=today,
             open_ids=open_ids,
             aging=aging,
+            aging_columns=aging_columns,
             warning=law_dates.PRESCRIPTION_WARNING_DAYS,
             rates=rates,
+            manager_groups=manager_groups,
             lang=lang,
             main=main.id,
             not_reminded=self.env._("Not reminded yet"),
@@ -244,12 +294,12 @@ class AccountRelanceBoard(models.Model):
     @api.model
     def _aging_condition(self, first, last):
         """The SQL condition of an aging bucket from its first to its last day overdue
-        (``None``: no bound)."""
+        (``None``: no bound), on the parts of the invoices (``l``, one per instalment)."""
         if first is None:
-            return SQL("m.days_late <= %s", last)
+            return SQL("l.days_late <= %s", last)
         if last is None:
-            return SQL("m.days_late >= %s", first)
-        return SQL("m.days_late BETWEEN %s AND %s", first, last)
+            return SQL("l.days_late >= %s", first)
+        return SQL("l.days_late BETWEEN %s AND %s", first, last)
 
     @api.model
     def _group_expand_step(self, steps, domain):
@@ -312,49 +362,32 @@ class AccountRelanceBoard(models.Model):
         return self._open_invoices().action_relance_log_call()
 
     def action_move_to_step(self, step):
-        """Drag and drop of a card on a column: perform the step of that name of the
+        """Drag and drop of a card on a column: the dialog of the step of that name of the
         customer's own ladder (the columns are steps by name, whatever the company)."""
-        for card in self:
-            policy = card.partner_id._relance_policy(card.company_id)
-            level = policy.level_ids.filtered(lambda lv, step=step: lv.name == step)[:1]
-            if not level:
-                raise UserError(
-                    self.env._(
-                        "The dunning policy of %(customer)s has no step %(step)s.",
-                        customer=card.partner_id.display_name,
-                        step=step,
-                    )
+        self.ensure_one()
+        policy = self.partner_id._relance_policy(self.company_id)
+        level = policy.level_ids.filtered(lambda lv: lv.name == step)[:1]
+        if not level:
+            raise UserError(
+                self.env._(
+                    "The dunning policy of %(customer)s has no step %(step)s.",
+                    customer=self.partner_id.display_name,
+                    step=step,
                 )
-            card.action_move_to_level(level.id)
-        return True
+            )
+        return self.action_move_to_level(level.id)
 
     def action_move_to_level(self, level_id):
-        """Drag and drop of a card on a level column: perform that level now for the
-        invoices of the customer it claims, recorded in their history with the user who
-        did it and the steps skipped. Never silent: the board asks for a confirmation."""
+        """Drag and drop of a card on a level column: the reminder dialog at that level,
+        as "Relancer" opens it at the next step. Never silent: the dialog previews what it
+        claims, lists the paused invoices left out, and records who performed it and the
+        steps skipped."""
+        self.ensure_one()
         level = self.env["account.relance.level"].browse(level_id).exists()
         if not level:
             raise UserError(self.env._("This dunning level no longer exists."))
-        Run = self.env["account.relance.run"]
-        today = fields.Date.context_today(self)
-        for card in self:
-            moves = Run._step_claims(card.partner_id, card.company_id, level, today)
-            if not moves:
-                continue
-            moves = moves.try_lock_for_update()
-            reached = min(moves.mapped(lambda m: m.relance_level_id.sequence or 0))
-            skipped = level.policy_id.level_ids.filtered(
-                lambda lv, reached=reached: reached < lv.sequence < level.sequence
-            )
-            actions = Run._perform(level, moves, today)
-            note = self.env._(
-                "Moved to %(level)s from the board by %(user)s.",
-                level=level.name,
-                user=self.env.user.name,
-            )
-            if skipped:
-                note += " " + self.env._("Skipped levels: %s.", ", ".join(skipped.mapped("name")))
-            actions.write({"note": note})
-            for action in actions:
-                action.message_post(body=note, subtype_xmlid="account_relance_fr.mt_relance")
-        return True
+        action = self.action_send_reminder()
+        action["context"] = dict(
+            action["context"], relance_send_level_id=level.id, relance_board_move=True
+        )
+        return action

@@ -48,7 +48,7 @@ class AccountRelanceDossier(models.AbstractModel):
         # consumers: interest from the receipt of the formal notice recorded on each invoice
         Letter = self.env["account.relance.letter"]
         claim = Letter._claim(moves, on_date)
-        principal_interest = claim["principal"] + claim["interest"]
+        principal_interest = claim["principal"] + claim["penalties_billed"] + claim["interest"]
         return {
             "company": company,
             "doc_date": on_date,

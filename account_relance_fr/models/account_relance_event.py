@@ -25,6 +25,9 @@ CHANNEL_ACTIVITY = {
 # characters of a customer's answer quoted in the customer's chatter
 ANSWER_PREVIEW = 300
 
+# the steps sent on paper: their sending date is the day a person marks them done
+PAPER_CHANNELS = ("letter", "registered_letter", "formal_notice")
+
 
 class AccountRelanceEvent(models.Model):
     """One dunning action (email, letter, call, formal notice) for one customer.
@@ -67,6 +70,13 @@ class AccountRelanceEvent(models.Model):
     level_color = fields.Integer(related="level_id.color")
     amount_due = fields.Monetary(
         "Amount due", help="Total residual of the invoices on the date of the action."
+    )
+    paused_included_ids = fields.Many2many(
+        "account.move",
+        "account_relance_event_paused_rel",
+        string="Paused invoices claimed",
+        readonly=True,
+        help="Paused invoices that a user chose to claim anyway, with the reason in the note.",
     )
     credit_amount = fields.Monetary(
         "Credits to deduct",
@@ -191,6 +201,20 @@ class AccountRelanceEvent(models.Model):
         action["context"] = {"active_model": self._name, "active_id": self.id}
         return action
 
+    def _relance_note_moved(self, level, skipped):
+        """These actions were performed from the board, a card dropped on ``level``'s
+        column: who did it and the steps skipped, on the actions and in their chatter."""
+        note = self.env._(
+            "Moved to %(level)s from the board by %(user)s.",
+            level=level.name,
+            user=self.env.user.name,
+        )
+        if skipped:
+            note += " " + self.env._("Skipped levels: %s.", ", ".join(skipped.mapped("name")))
+        for action in self:
+            action.note = "\n".join(filter(None, [action.note, note]))
+            action.message_post(body=note, subtype_xmlid="account_relance_fr.mt_relance")
+
     def _relance_note_included(self, moves, reason):
         """Record that the paused invoices ``moves`` were claimed by the current user, and
         why: on the action and in its chatter."""
@@ -202,6 +226,7 @@ class AccountRelanceEvent(models.Model):
         )
         for action in self:
             action.note = "\n".join(filter(None, [action.note, note]))
+            action.paused_included_ids = [Command.link(move.id) for move in moves]
         self._relance_log(dict.fromkeys(self.ids, Markup("<p>%s</p>") % note))
 
     def action_skip(self):
@@ -220,11 +245,16 @@ class AccountRelanceEvent(models.Model):
         user on ``on_date`` (today by default): the customer's ladder goes on from that day,
         as the next step's spacing counts from the step performed."""
         todo = self.filtered(lambda a: a.state == "todo")
+        day = on_date or fields.Date.context_today(self)
         vals = {"state": state, "user_id": self.env.user.id}
         for action in todo:
-            action.write(dict(vals, note=note) if note else vals)
+            values = dict(vals, note=note) if note else dict(vals)
+            if state == "done" and action.channel in PAPER_CHANNELS and not action.sent_date:
+                # a letter marked done (from its activity too) was sent that day
+                values["sent_date"] = day
+            action.write(values)
         moves = todo.line_ids.move_id.filtered(lambda m: m.relance_level_id in todo.level_id)
-        moves._relance_write({"relance_last_date": on_date or fields.Date.context_today(self)})
+        moves._relance_write({"relance_last_date": day})
 
     def _relance_skip(self, reason):
         """Skip these steps without performing them, for ``reason``: recorded on the action,
@@ -289,11 +319,14 @@ class AccountRelanceEvent(models.Model):
         return [
             {
                 "number": line.invoice_name,
+                "penalty": line.move_id.relance_is_penalty,
                 "url": base_url + line.move_id.get_portal_url(),
                 "date": Lang._relance_date_str(line.invoice_date, lang),
                 "due": Lang._relance_date_str(line.invoice_date_due, lang),
                 "total": line.currency_id._relance_amount_str(line.amount_total, lang),
                 "residual": line.currency_id._relance_amount_str(line.amount_residual, lang),
+                "later": line.amount_later
+                and line.currency_id._relance_amount_str(line.amount_later, lang),
             }
             for line in self._relance_invoice_lines()
         ]
@@ -318,8 +351,10 @@ class AccountRelanceEvent(models.Model):
         return text[:1].upper() + text[1:] if capital else text
 
     def _relance_lang(self):
+        """The customer's language, when it is installed; otherwise the language of the
+        company's dunning history."""
         self.ensure_one()
-        return (self.contact_id or self.partner_id).lang or self.env.lang
+        return (self.contact_id or self.partner_id)._relance_doc_lang(self.company_id)
 
     # ------------------------------------------------------------------ values
     @api.model
@@ -331,24 +366,47 @@ class AccountRelanceEvent(models.Model):
         # the records of the key, not moves.commercial_partner_id[:1]: a slice is browsed
         # anew, without the prefetch of the batch (a query per customer)
         company, partner, currency = key
+        contact = partner._relance_addressee()
+        notes = []
         # the user who runs it by hand, when the customer has nobody; never OdooBot (the
-        # nightly run's user): an action nobody is given is better seen unassigned
+        # nightly run's user); failing both, an accounting manager of the company: an
+        # action always belongs to somebody
         responsible = (
             partner._relance_responsible(company, [*moves.invoice_user_id])
             or self.env.user._relance_working()
         )
+        if not responsible:
+            responsible = company._relance_manager()
+            if responsible:
+                notes.append(
+                    self.env._(
+                        "Assigned to %s, accounting manager: nobody else still working is "
+                        "responsible for this customer.",
+                        responsible.name,
+                    )
+                )
+        lang = contact.lang or partner.lang
+        if lang and lang != contact._relance_doc_lang(company):
+            notes.append(
+                self.env._(
+                    "Written in the company's language: the customer's (%s) is not installed.",
+                    lang,
+                )
+            )
         return {
             "date": today,
             "company_id": company.id,
             "partner_id": partner.id,
             "channel": level.channel,
             "currency_id": currency.id,
-            "contact_id": partner._relance_addressee().id,
+            "contact_id": contact.id,
             "level_id": level.id,
-            "amount_due": sum(moves.mapped("amount_residual")),
+            # what is due now: the instalments still to come are not claimed
+            "amount_due": sum(part["due"] for part in moves._relance_parts(today).values()),
             "credit_amount": credit if currency == company.currency_id else 0.0,
             "auto": bool(self.env.context.get("relance_auto")),
             "user_id": responsible.id,
+            "note": "\n".join(notes) or False,
         }
 
     @api.model
@@ -358,6 +416,7 @@ class AccountRelanceEvent(models.Model):
         shared = {
             key: action_values[key] for key in ("date", "company_id", "partner_id", "channel")
         }
+        parts = moves._relance_parts(today)
         return [
             {
                 **shared,
@@ -367,12 +426,14 @@ class AccountRelanceEvent(models.Model):
                 "currency_id": move.currency_id.id,
                 "invoice_name": move.name,
                 "invoice_date": move.invoice_date,
-                "invoice_date_due": move.invoice_date_due,
+                # the oldest unpaid instalment's, from which the invoice is overdue
+                "invoice_date_due": move.relance_due_date,
                 "amount_total": move.amount_total,
-                "amount_residual": move.amount_residual,
-                "days_overdue": (today - move.invoice_date_due).days,
+                "amount_residual": parts[move]["due"],
+                "amount_later": parts[move]["later"],
+                "days_overdue": (today - move.relance_due_date).days,
             }
-            for move in moves.sorted(lambda m: (m.invoice_date_due, m.id))
+            for move in moves.sorted(lambda m: (m.relance_due_date, m.id))
         ]
 
     # ------------------------------------------------------------------ emails
@@ -508,9 +569,15 @@ class AccountRelanceEvent(models.Model):
             if not action.mail_id or action.company_id.relance_log_invoice_emails:
                 for move in moves:
                     move_bodies[move.id] = summary
-            if action.message_id:
-                continue
             partner_id = action.partner_id.id
+            if action.message_id:
+                # the email is in the customer's chatter; what the run decided for it (the
+                # language, the responsible) is noted beside it
+                if action.note:
+                    partner_bodies[partner_id] = partner_bodies.get(partner_id, Markup("")) + (
+                        Markup("<p>%s — %s</p>") % (action.level_id.name, action.note)
+                    )
+                continue
             partner_bodies[partner_id] = (
                 partner_bodies.get(partner_id, Markup("")) + summary + moves._relance_html_list()
             )

@@ -39,7 +39,14 @@ class AccountRelanceEventLine(models.Model):
     invoice_date = fields.Date()
     invoice_date_due = fields.Date("Due date")
     amount_total = fields.Monetary("Amount incl. VAT")
-    amount_residual = fields.Monetary("Residual")
+    amount_residual = fields.Monetary(
+        "Due", help="What the action claimed: the residual of the instalments then due."
+    )
+    amount_later = fields.Monetary(
+        "Falls due later",
+        help="The instalments of the invoice not yet due on the date of the action: shown "
+        "apart, never claimed.",
+    )
     days_overdue = fields.Integer()
 
     _move_level_uniq = models.Constraint(

@@ -41,7 +41,7 @@ class AccountRelanceLetter(models.AbstractModel):
             "creditor": company.partner_id._relance_party(),
             "debtor": partner._relance_party(with_siren=not consumer),
             "contact": action.contact_id or partner,
-            "lines": self._invoice_rows(moves),
+            "lines": self._invoice_rows(moves, doc_date),
             "claim": claim,
             "rate_label": action._relance_rate_label(),
             "history": self._history(partner, moves=moves, before=doc_date, exclude=action),
@@ -50,7 +50,9 @@ class AccountRelanceLetter(models.AbstractModel):
             "bank": company._relance_bank(),
             "signature": company._relance_signature(action.user_id or self.env.user),
             # principal and interest, as CPCE R125-1 counts them (the indemnity is a fee)
-            "small_claims": procedure.is_small_claim(claim["principal"] + claim["interest"]),
+            "small_claims": procedure.is_small_claim(
+                claim["principal"] + claim["penalties_billed"] + claim["interest"]
+            ),
         }
 
     @api.model
@@ -59,57 +61,93 @@ class AccountRelanceLetter(models.AbstractModel):
         invoice: principal, days, interest, indemnity, total, warning) and their totals.
         ``with_penalties``: the late interest and the indemnity too."""
         company = moves.company_id[:1] or self.env.company
+        parts = moves._relance_parts(on_date)
         rows = []
-        for move in moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
+        for move in moves.sorted(lambda m: (m.relance_due_date or m.date, m.id)):
             result = (
                 move.relance_compute_penalties(on_date=on_date, notice_date=notice_date)
                 if with_penalties
                 else dict(law_interest.no_penalties(), warning=False)
             )
-            principal = abs(move.amount_residual_signed)
-            days = (on_date - move.invoice_date_due).days if move.invoice_date_due else 0
+            # the instalments due: those to come are not claimed (no acceleration clause)
+            principal = parts[move]["due_company"]
+            days = (on_date - move.relance_due_date).days if move.relance_due_date else 0
             rows.append(
                 {
                     "move": move,
+                    "penalty": move.relance_is_penalty,
                     "principal": principal,
+                    "later": parts[move]["later_company"],
                     "days": max(days, 0),
                     "interest": result["interest"],
                     "indemnity": result["indemnity"],
                     "total": principal + result["interest"] + result["indemnity"],
                     "warning": result["warning"],
+                    "segments": result["segments"],
                 }
             )
-        principal = sum(row["principal"] for row in rows)
+        # the penalty invoices are claimed as penalties billed, apart from the principal
+        principal = sum(row["principal"] for row in rows if not row["penalty"])
+        billed = sum(row["principal"] for row in rows if row["penalty"])
         interest = sum(row["interest"] for row in rows)
         indemnity = sum(row["indemnity"] for row in rows)
         return {
             "rows": rows,
+            # the interest, period by period: which rate applied, and why
+            "segments": [
+                dict(segment, move=row["move"], basis_label=self._basis_labels()[segment["basis"]])
+                for row in rows
+                for segment in row["segments"]
+            ],
             "currency": company.currency_id,
             "principal": principal,
+            "penalties_billed": billed,
+            "later": sum(row["later"] for row in rows),
             "interest": interest,
             "indemnity": indemnity,
-            "indemnity_count": len([row for row in rows if row["indemnity"]]),
-            "total": principal + interest + indemnity,
+            # one per invoice paid late, one per late instalment of periodic payments
+            "indemnity_count": round(indemnity / float(law_interest.RECOVERY_INDEMNITY)),
+            "indemnity_per_instalment": any(
+                row["indemnity"] > float(law_interest.RECOVERY_INDEMNITY) for row in rows
+            ),
+            "total": principal + billed + interest + indemnity,
             "warnings": sorted({row["warning"] for row in rows if row["warning"]}),
         }
 
     @api.model
-    def _invoice_rows(self, moves):
-        """Number, dates, amount incl. VAT, paid and balance of each invoice of ``moves``
-        (in its currency), in the order of the due dates: the invoice table of the letters."""
+    def _basis_labels(self):
+        """Why a period of interest bears its rate (``lib.interest.BASIS_*``)."""
+        return {
+            law_interest.BASIS_CONTRACT: self.env._("contractual rate"),
+            law_interest.BASIS_FLOOR: self.env._(
+                "3 x the legal interest rate of the semester, the floor of the contractual rate"
+            ),
+            law_interest.BASIS_ECB: self.env._("ECB main refinancing rate + 10 points"),
+            law_interest.BASIS_LEGAL: self.env._("legal interest rate"),
+        }
+
+    @api.model
+    def _invoice_rows(self, moves, on_date=None):
+        """Number, dates, amount incl. VAT, paid and balance due on ``on_date`` of each
+        invoice of ``moves`` (in its currency), with its instalments falling due later, in
+        the order of the due dates: the invoice table of the letters."""
+        on_date = on_date or fields.Date.context_today(self)
+        parts = moves._relance_parts(on_date)
         return [
             {
                 "move": move,
                 "name": move.name,
+                "penalty": move.relance_is_penalty,
                 "invoice_date": move.invoice_date,
-                "date_due": move.invoice_date_due,
+                "date_due": move.relance_due_date,
                 "amount_total": move.amount_total,
                 "paid": move.amount_total - move.amount_residual,
-                "residual": move.amount_residual,
+                "residual": parts[move]["due"],
+                "later": parts[move]["later"],
+                "later_dates": parts[move]["later_dates"],
                 "currency": move.currency_id,
-                "url": move.get_base_url() + move.get_portal_url(),
             }
-            for move in moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
+            for move in moves.sorted(lambda m: (m.relance_due_date or m.date, m.id))
         ]
 
     @api.model
@@ -144,6 +182,7 @@ class AccountRelanceLetter(models.AbstractModel):
             {
                 "event": action,
                 "date": action.sent_date or action.date,
+                "sent_date": action.sent_date,
                 "level": action.level_id.name,
                 "channel": channels.get(action.channel, action.channel),
                 "invoices": ", ".join(action.line_ids.mapped("invoice_name")),

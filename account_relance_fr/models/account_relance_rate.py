@@ -170,12 +170,23 @@ class AccountRelanceRate(models.Model):
             return formatLang(self.env, value, digits=2)
 
         contract = partner._relance_contract_rate(company)
+        periods = self._rate_periods()
+        day = on_date or fields.Date.context_today(company)
+        if contract and periods and partner.relance_debtor_type != "consumer":
+            period, _provisional = rate_for_day(periods, day)
+            if not check_contractual_rate(contract, period.legal_rate_pro):
+                # the computation applies the floor of the semester: the letter says so
+                return self.env._(
+                    "%(rate)s %% per year, three times the legal interest rate, the floor "
+                    "of the contractual rate of %(contract)s %% (L441-10)",
+                    rate=pct(3 * period.legal_rate_pro),
+                    contract=pct(contract),
+                )
         if contract:
             return self.env._("%(rate)s %% per year (contractual rate)", rate=pct(contract))
-        periods = self._rate_periods()
         if not periods:
             return self.env._("the ECB main refinancing rate plus 10 points")
-        period, _provisional = rate_for_day(periods, on_date or fields.Date.context_today(company))
+        period, _provisional = rate_for_day(periods, day)
         if partner.relance_debtor_type == "consumer":
             return self.env._(
                 "the legal interest rate (%(rate)s %% per year)", rate=pct(period.legal_rate_pro)

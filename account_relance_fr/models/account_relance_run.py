@@ -172,7 +172,7 @@ class AccountRelanceRun(models.AbstractModel):
         return self.env["account.move"]._relance_base_domain() + [
             ("company_id", "in", companies.ids),
             ("relance_hold", "=", False),
-            ("invoice_date_due", "<=", horizon),
+            ("relance_due_date", "<=", horizon),
         ]
 
     @api.model
@@ -349,14 +349,16 @@ class AccountRelanceRun(models.AbstractModel):
     @api.model
     def _claims(self, moves, specs, today):
         """``moves``, invoices of one customer, as its ladder ``specs`` sees them
-        (``lib.ladder.Claim``); a prescribed invoice is left to a person."""
+        (``lib.ladder.Claim``): from the oldest unpaid instalment, for what is due now; a
+        prescribed invoice is left to a person."""
+        parts = moves._relance_parts(today)
         return [
             ladder.Claim(
                 id=move.id,
                 level_id=move._relance_current_spec_id(specs),
-                due_date=move.invoice_date_due,
+                due_date=move.relance_due_date,
                 last_action_date=move.relance_last_date or None,
-                amount=abs(move.amount_residual_signed),
+                amount=parts[move]["due_company"],
             )
             for move in moves
             if not (
@@ -689,23 +691,24 @@ class AccountRelanceRun(models.AbstractModel):
         return analysed
 
     @api.model
-    def _place_existing(self, today):
-        """At installation, put each overdue invoice without dunning history on the level
-        its age reached, sending nothing; the ladder then goes on at its pace."""
+    def _place_existing(self, today, domain=()):
+        """At installation, put each overdue invoice without dunning history (of ``domain``)
+        on the level its age reached, sending nothing; the ladder then goes on at its pace."""
         Move = self.env["account.move"]
         moves = Move.search(
             Move._relance_base_domain()
             + [
-                ("invoice_date_due", "<", today),
+                ("relance_due_date", "<", today),
                 ("relance_level_id", "=", False),
                 ("relance_event_line_ids", "=", False),
+                *domain,
             ]
         )
         ladders, by_level = {}, defaultdict(Move.browse)
         levels = self.env["account.relance.level"]
         for move in moves:
             spec = ladder.reached_level(
-                move._relance_ladder(ladders), (today - move.invoice_date_due).days
+                move._relance_ladder(ladders), (today - move.relance_due_date).days
             )
             if spec:
                 by_level[levels.browse(spec.id)] |= move

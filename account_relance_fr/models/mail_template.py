@@ -30,6 +30,20 @@ MAIL_RENDER_FIELDS = (
 class MailTemplate(models.Model):
     _inherit = "mail.template"
 
+    def _render_lang(self, res_ids, engine="inline_template"):
+        """A reminder is written in a language installed in the database: a customer whose
+        language is not (a contact imported with "de_DE") is written to in the language of
+        the company's dunning history, not in the templates' English source."""
+        langs = super()._render_lang(res_ids, engine=engine)
+        if self.render_model != "account.relance.event":
+            return langs
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        actions = self.env["account.relance.event"].browse(res_ids)
+        for action in actions:
+            if langs.get(action.id) not in installed:
+                langs[action.id] = action._relance_lang()
+        return langs
+
     def _relance_send_batch(self, actions):
         """Render this template for all the dunning ``actions`` at once and queue their
         emails (one insert), as ``send_mail_batch`` does, except that:

@@ -33,6 +33,12 @@ class ResCompany(models.Model):
         "splitting the days by semester.",
     )
     relance_notice_delay = fields.Integer("Formal notice deadline (days)", default=8)
+    relance_legal_form = fields.Char(
+        "Legal form",
+        help="The company's legal form as its letters name it (SAS, SARL au capital de "
+        "10 000 EUR...): the formal notice must state it (the legal reference, section 6). "
+        "Empty: read from the company's name when it ends with one.",
+    )
     relance_prescription_warning_days = fields.Integer(
         "Limitation warning (days)", default=law_dates.PRESCRIPTION_WARNING_DAYS
     )
@@ -113,6 +119,33 @@ class ResCompany(models.Model):
             [("company_id", "=", self.id)], limit=1
         )
 
+    def _relance_manager(self):
+        """An accounting manager of this company still working in Odoo (the oldest user):
+        the dunning actions of a customer with nobody else responsible go to them."""
+        self.ensure_one()
+        managers = self.env.ref("account.group_account_manager").sudo().all_user_ids
+        return (
+            managers.filtered(lambda user: user._relance_working() and self in user.company_ids)
+            .sorted("id")[:1]
+            .sudo(False)
+        )
+
+    def _relance_notice_missing(self):
+        """What the formal notice needs and the company lacks to name the creditor (Code
+        civil 1344, the legal reference's section 6): the labels of its legal form, SIREN
+        and address when missing."""
+        self.ensure_one()
+        party = self.partner_id._relance_party()
+        partner = self.partner_id
+        missing = []
+        if not (self.relance_legal_form or party["legal_form"]):
+            missing.append(self.env._("legal form"))
+        if not party["siren"]:
+            missing.append(self.env._("SIREN"))
+        if not (partner.street and partner.zip and partner.city):
+            missing.append(self.env._("address"))
+        return missing
+
     def _relance_bank(self):
         """The bank account the dunning documents ask to pay to."""
         self.ensure_one()
@@ -176,6 +209,8 @@ class ResCompany(models.Model):
             if langs:
                 env["ir.module.module"]._load_module_terms(["account_relance_fr"], langs)
             company._relance_ensure_policy()
+            if not company.relance_legal_form:
+                company.relance_legal_form = "SAS"
             if not company.partner_id.bank_ids:
                 env["res.partner.bank"].create(
                     {
@@ -246,6 +281,17 @@ class ResCompany(models.Model):
                         "country_id": fr.id,
                         "lang": "fr_FR",
                     },
+                    {
+                        "name": "Garage Moreau SARL",
+                        "is_company": True,
+                        "company_registry": "52345678900014",
+                        "email": "comptabilite@garage-moreau.example",
+                        "city": "Nantes",
+                        "zip": "44000",
+                        "street": "3 quai de la Fosse",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
                 ]
             )
             # the demo's credit controller follows these customers, and the others; they
@@ -295,13 +341,38 @@ class ResCompany(models.Model):
                     for index, amount, days in plan
                 ]
             )
+            # an invoice paid in two instalments: the first overdue, the balance to come
+            term = env["account.payment.term"].create(
+                {
+                    "name": "30 % à 30 jours, solde à 90 jours",
+                    "company_id": company.id,
+                    "line_ids": [
+                        Command.create({"value": "percent", "value_amount": 30, "nb_days": 30}),
+                        Command.create({"value": "percent", "value_amount": 70, "nb_days": 90}),
+                    ],
+                }
+            )
+            moves |= env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": customers[6].id,
+                    "invoice_date": today - timedelta(days=48),
+                    "invoice_payment_term_id": term.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": product.id, "quantity": 40, "price_unit": 100.0}
+                        )
+                    ],
+                }
+            )
             moves.action_post()
             # replay the nights that led here, so the history and levels are real, written
             # as the nightly run writes it: in the company's language
             env = env(context=dict(env.context, lang=company._relance_lang()))
             moves = moves.with_env(env)
             Run = env["account.relance.run"].with_context(mail_notrack=True)
-            first_due = min(moves.mapped("invoice_date_due"))
+            first_due = min(moves.mapped("relance_due_date"))
             day = first_due
             Action = env["account.relance.event"]
             while day < today:

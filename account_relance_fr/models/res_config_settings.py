@@ -18,6 +18,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.relance_freeze_due_semester", readonly=False
     )
     relance_notice_delay = fields.Integer(related="company_id.relance_notice_delay", readonly=False)
+    relance_legal_form = fields.Char(related="company_id.relance_legal_form", readonly=False)
     relance_prescription_warning_days = fields.Integer(
         related="company_id.relance_prescription_warning_days", readonly=False
     )

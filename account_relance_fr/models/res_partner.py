@@ -2,6 +2,7 @@
 import re
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize_all
 
 from ..lib import analysis
@@ -65,6 +66,18 @@ class ResPartner(models.Model):
         digits=(5, 2),
         company_dependent=True,
         help="Overrides the company's contractual late-payment rate for this customer.",
+    )
+    relance_consumer_contract = fields.Boolean(
+        "Contractual rate agreed",
+        help="A consumer owes a contractual late-payment rate only if its contract states "
+        "one: without this, the legal rate applies, from the receipt of the formal notice.",
+    )
+    relance_capitalize = fields.Boolean(
+        "Capitalise interest (anatocisme)",
+        help="The late-payment interest billed to this customer bears interest in turn, as "
+        "a contract or a court decision may provide (Code civil 1343-2): the interest of a "
+        "penalty invoice covering at least a whole year bears interest from its due date. "
+        "Otherwise a penalty invoice bears neither interest nor indemnity.",
     )
     relance_event_ids = fields.One2many("account.relance.event", "partner_id", "Dunning actions")
     relance_event_count = fields.Integer("Reminders", compute="_compute_relance_event_count")
@@ -184,8 +197,11 @@ class ResPartner(models.Model):
     def _relance_contract_rate(self, company):
         """The contractual late-payment rate of this (commercial) partner in ``company``:
         its own, else the company's when the company applies one; None for the legal rate
-        (ECB + 10 points)."""
+        (ECB + 10 points; a consumer's legal rate unless its contract states a rate)."""
         self.ensure_one()
+        if self.relance_debtor_type == "consumer" and not self.relance_consumer_contract:
+            # a consumer owes only what its own contract states
+            return None
         rate = self.with_company(company).relance_contract_rate
         if rate:
             return rate
@@ -235,11 +251,25 @@ class ResPartner(models.Model):
         """The commercial entity as a party of a dunning document: the partner, its legal
         form (a company) and its SIREN (``with_siren``)."""
         partner = self.commercial_partner_id
+        # a company's own legal form as set in the dunning settings, first
+        company = self.env["res.company"].sudo().search([("partner_id", "=", partner.id)], limit=1)
+        legal_form = company.relance_legal_form if company else False
         return {
             "partner": partner,
-            "legal_form": partner._relance_legal_form() if partner.is_company else False,
+            "legal_form": legal_form
+            or (partner._relance_legal_form() if partner.is_company else False),
             "siren": partner._relance_siren() if with_siren else False,
         }
+
+    def _relance_doc_lang(self, company=None):
+        """The language the documents sent to this partner are written in: its own when
+        installed, otherwise that of ``company``'s dunning history."""
+        self.ensure_one()
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        if self.lang in installed:
+            return self.lang
+        lang = (company or self.env.company)._relance_lang()
+        return lang if lang in installed else "en_US"
 
     def _relance_has_email(self):
         """At least one address in the email field: Odoo sends a partner's emails to each
@@ -272,6 +302,22 @@ class ResPartner(models.Model):
         """Open the preview of the next reminder of this customer."""
         self.ensure_one()
         return self.relance_open_invoice_ids._relance_action_send_wizard()
+
+    def action_relance_formal_notice(self):
+        """The reminder dialog at the formal-notice step of this customer's policy: it
+        claims the overdue invoices, leaves the paused ones out (listed with their reason),
+        and opens the formal notice's dialog once prepared."""
+        self.ensure_one()
+        company = self.env.company
+        policy = self.commercial_partner_id._relance_policy(company)
+        notice = policy.level_ids.filtered(lambda lv: lv.channel == "formal_notice")[-1:]
+        if not notice:
+            raise UserError(
+                self.env._("The dunning policy of this customer has no formal notice level.")
+            )
+        action = self.relance_open_invoice_ids._relance_action_send_wizard()
+        action["context"] = dict(action["context"], relance_send_level_id=notice.id)
+        return action
 
     def _relance_dossier_download(self):
         """The download of the collection file (ZIP) of this customer in the current

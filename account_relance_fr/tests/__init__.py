@@ -7,6 +7,7 @@ from . import (
     test_relance_hostile,
     test_relance_law,
     test_relance_morning,
+    test_relance_owed,
     test_relance_security,
     test_relance_steps,
     test_relance_tour,

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.fields import Command
+from odoo.tests import Form
 
 
 class RelanceCommon(AccountTestInvoicingCommon):
@@ -19,6 +20,16 @@ class RelanceCommon(AccountTestInvoicingCommon):
         for code in ("en_US", "fr_FR"):
             cls.env["res.lang"]._activate_lang(code)
         cls.company = cls.env.company
+        # a creditor as a formal notice names it: legal form, SIREN, address (Code civil 1344)
+        cls.company.write(
+            {
+                "name": "Créances Test SAS",
+                "street": "1 place Bellecour",
+                "zip": "69002",
+                "city": "Lyon",
+                "company_registry": "12345678900011",
+            }
+        )
         cls.policy = cls.company.relance_policy_id
         cls.levels = cls.policy.level_ids.sorted("sequence")
         cls.env["res.partner.bank"].create(
@@ -99,3 +110,18 @@ class RelanceCommon(AccountTestInvoicingCommon):
 
     def level(self, index):
         return self.levels[index]
+
+    def submit(self, action, edit=None):
+        """Submit the dialog ``action`` opens as the browser does: ``Form`` on its view,
+        ``edit(form)`` to fill it, then its primary button's method, whose result is
+        returned."""
+        form = Form(self.env[action["res_model"]].with_context(**action.get("context", {})))
+        if edit:
+            edit(form)
+        wizard = form.save()
+        method = {"account.relance.send": "action_send"}[action["res_model"]]
+        return getattr(wizard, method)()
+
+    def drop_card(self, card, level):
+        """A card dropped on ``level``'s column of the board, its dialog confirmed."""
+        return self.submit(card.action_move_to_level(level.id))

@@ -77,7 +77,7 @@ class TestRelanceBoard(RelanceCommon):
         move = self.invoice(amount=100.0, due=t - timedelta(days=10))
         card = self.card(self.customer)
         notice = self.levels.filtered(lambda lv: lv.channel == "formal_notice")
-        card.action_move_to_level(notice.id)
+        self.drop_card(card, notice)
         self.assertEqual(move.relance_level_id, notice)
         event = self.events_of(move)
         self.assertEqual(event.level_id, notice)

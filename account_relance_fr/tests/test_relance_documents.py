@@ -47,16 +47,7 @@ class RelanceDocumentsCommon(RelanceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "name": "Créances Test SAS",
-                "street": "1 place Bellecour",
-                "zip": "69002",
-                "city": "Lyon",
-                "company_registry": "12345678900011",
-                "relance_letter_signature": False,
-            }
-        )
+        cls.company.relance_letter_signature = False
         Partner = cls.env["res.partner"]
         cls.consumer = Partner.create(
             {

@@ -410,18 +410,26 @@ class TestRelanceEngine(RelanceCommon):
         board.invalidate_recordset()
         self.assertEqual(board.user_id, self.env.user)
         customer.user_id = False
-        # nobody at all: the actions are unassigned and the email leaves in the company's name
+        # nobody else: an accounting manager of the company, said in the customer's chatter;
+        # never OdooBot, never nobody
         self.company.relance_user_id = False
+        manager = self.company._relance_manager()
+        self.assertTrue(manager)
+        self.assertTrue(manager.has_group("account.group_account_manager"))
         board.invalidate_recordset()
-        self.assertFalse(board.user_id)
+        self.assertEqual(board.user_id, manager)
         for offset in (21, 30):
             cron_run._run(companies=self.company, today=self.day0 + timedelta(days=offset))
         second, call = self.events_of(move)[1:]
-        self.assertFalse(second.user_id)
-        self.assertIn(self.company.email, second.mail_id.email_from)
+        self.assertEqual(second.user_id, manager)
         self.assertNotIn("odoobot", second.mail_id.email_from.lower())
+        self.assertIn("accounting manager", second.note)
+        self.assertTrue(
+            customer.message_ids.filtered(lambda m: "accounting manager" in (m.body or "")),
+            "the customer's chatter says who was given the step",
+        )
         self.assertEqual(call.channel, "phone")
-        self.assertFalse(call.activity_id.user_id)
+        self.assertEqual(call.activity_id.user_id, manager)
         # the customer's own responsible comes first, if still working in Odoo
         customer.with_company(self.company).relance_user_id = left
         self.assertEqual(customer._relance_responsible(self.company, [left]), self.env["res.users"])

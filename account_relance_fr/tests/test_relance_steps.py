@@ -79,7 +79,7 @@ class TestRelanceSteps(RelanceCommon):
         self.walk((7, 21, 30), perform=())
         call = self.events_of(move)[-1]
         with freeze_time(self.day0 + timedelta(days=40)):
-            self.card().action_move_to_level(self.level(4).id)
+            self.drop_card(self.card(), self.level(4))
         notice = self.events_of(move)[-1]
         self.assertEqual(notice.level_id, self.level(4))
         self.assertEqual(call.state, "cancel")

@@ -178,6 +178,21 @@ class TestRelanceTour(HttpCase):
         )
         self.assertEqual(set(lines.mapped("relance_penalty_kind")), {"interest", "indemnity"})
 
+    def test_what_is_owed_now(self):
+        """In French, on the board: "Relancer" on the customer of an invoice paid in two
+        instalments claims the first one only; on a customer with a disputed invoice, the
+        dialog lists it apart with its reason."""
+        self._as("fr_FR")
+        moreau = self.partner("Garage Moreau SARL")
+        invoice = self.env["account.move"].search([("commercial_partner_id", "=", moreau.id)])
+        self.assertLess(invoice.relance_due_date, invoice.invoice_date_due)
+        self.start_tour(
+            "/odoo/action-account_relance_fr.action_account_relance_board",
+            "relance_owed_tour",
+            login="admin",
+            timeout=120,
+        )
+
     def test_dso_and_english_board(self):
         self._as("fr_FR")
         self.start_tour(

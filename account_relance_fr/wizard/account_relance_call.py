@@ -43,7 +43,9 @@ class AccountRelanceCall(models.TransientModel):
             moves = wizard.invoice_ids._origin
             wizard.partner_id = moves.commercial_partner_id[:1]
             wizard.currency_id = moves.currency_id[:1] or self.env.company.currency_id
-            wizard.amount_due = sum(moves.mapped("amount_residual"))
+            # what is due now: the instalments to come are not
+            parts = moves._relance_parts(fields.Date.context_today(wizard))
+            wizard.amount_due = sum(part["due"] for part in parts.values())
 
     @api.onchange("outcome", "amount_due")
     def _onchange_outcome(self):
@@ -100,15 +102,18 @@ class AccountRelanceCall(models.TransientModel):
         """The call as a dunning action of its own, done, outside the ladder (no level):
         the Relances history of the customer and of its invoices lists it."""
         Action = self.env["account.relance.event"]
+        today = fields.Date.context_today(self)
         for currency, currency_moves in moves.grouped("currency_id").items():
             vals = {
-                "date": fields.Date.context_today(self),
+                "date": today,
                 "company_id": currency_moves.company_id[:1].id,
                 "partner_id": self.partner_id.id,
                 "contact_id": self.partner_id._relance_addressee().id,
                 "channel": "phone",
                 "currency_id": currency.id,
-                "amount_due": sum(currency_moves.mapped("amount_residual")),
+                "amount_due": sum(
+                    part["due"] for part in currency_moves._relance_parts(today).values()
+                ),
                 "state": "done",
                 "user_id": self.env.user.id,
                 "note": summary,

@@ -60,6 +60,7 @@ class AccountRelanceNotice(models.TransientModel):
         readonly=False,
         help="Number of the registered letter with acknowledgment of receipt (LRAR).",
     )
+    creditor_warning = fields.Char("Creditor's identity", compute="_compute_creditor_warning")
     receipt_date = fields.Date(
         "Receipt date",
         default=fields.Date.context_today,
@@ -113,11 +114,27 @@ class AccountRelanceNotice(models.TransientModel):
                 wizard.invoice_ids = wizard.event_id.line_ids.move_id
             elif wizard.partner_id and wizard.company_id:
                 today = fields.Date.context_today(wizard)
-                wizard.invoice_ids = Move._relance_open_invoices(
-                    wizard.partner_id, wizard.company_id
-                ).filtered(lambda m, today=today: m.invoice_date_due < today)
+                moves = Move._relance_open_invoices(wizard.partner_id, wizard.company_id)
+                # overdue and not paused: a paused invoice is claimed only through the
+                # reminder dialog, which records who chose to and why
+                paused = moves._relance_pause_reasons()
+                wizard.invoice_ids = moves.filtered(
+                    lambda m, today=today, paused=paused: (
+                        m.relance_due_date < today and m not in paused
+                    )
+                )
             else:
                 wizard.invoice_ids = False
+
+    @api.depends("company_id")
+    def _compute_creditor_warning(self):
+        for wizard in self:
+            missing = wizard.company_id._relance_notice_missing()
+            wizard.creditor_warning = bool(missing) and self.env._(
+                "The formal notice must name the creditor with its legal form, SIREN and "
+                "address (Code civil 1344): fill in %s on the company first.",
+                ", ".join(missing),
+            )
 
     @api.depends("event_id")
     def _compute_from_event(self):
@@ -170,6 +187,9 @@ class AccountRelanceNotice(models.TransientModel):
         actions = self.event_id or self._create_actions()
         if any(action.state in ("cancel", "failed", "skipped") for action in actions):
             raise UserError(self.env._("This dunning action is cancelled, skipped or failed."))
+        self._check_pauses(actions)
+        if actions[:1].channel == "formal_notice" and self.creditor_warning:
+            raise UserError(self.creditor_warning)
         actions.write({"sent_date": self.sent_date, "registered_number": self.registered_number})
         actions.action_done()
         report_ref = NOTICE_REPORT if actions[:1].channel == "formal_notice" else LETTER_REPORT
@@ -179,6 +199,26 @@ class AccountRelanceNotice(models.TransientModel):
         # the dialog closes once the letter is downloaded; the action shows it done
         action["close_on_report_download"] = True
         return action
+
+    def _check_pauses(self, actions):
+        """A letter never claims an invoice paused since its action was prepared (a dispute,
+        a promise, a block), unless a user chose to claim it, recorded on the action."""
+        moves = actions.line_ids.move_id
+        reasons = moves._relance_pause_reasons()
+        unchosen = [
+            f"{move.name} ({reason})"
+            for move, reason in reasons.items()
+            if move not in actions.paused_included_ids
+        ]
+        if unchosen:
+            raise UserError(
+                self.env._(
+                    "Paused since this action was prepared: %s. Resume them, or cancel this "
+                    "action and prepare the step again from the reminder dialog, which leaves "
+                    "them out (or claims them, with your reason).",
+                    ", ".join(unchosen),
+                )
+            )
 
     def _archive_letters(self, actions, report_ref):
         """Render the letter of each action and post it in the action's chatter; note the

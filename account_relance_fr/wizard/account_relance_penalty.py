@@ -17,7 +17,8 @@ class AccountRelancePenalty(models.TransientModel):
     One customer invoice per customer, without VAT by default (the indemnity and the
     late interest are outside the scope of VAT), linked line by line to the late invoices;
     a period or an indemnity already billed (on a posted or draft penalty invoice) is never
-    billed again."""
+    billed again. A penalty invoice bears none of its own (unless the customer's interest is
+    capitalised, Code civil 1343-2): it is left out, with the reason."""
 
     _name = "account.relance.penalty"
     _description = "Bill late-payment penalties"
@@ -38,7 +39,28 @@ class AccountRelancePenalty(models.TransientModel):
     def _compute_line_ids(self):
         for wizard in self:
             commands, warnings = [Command.clear()], []
+            paused = wizard.invoice_ids._origin._relance_pause_reasons()
             for move in wizard.invoice_ids._origin:
+                if move in paused:
+                    # a dispute, a promise, a block: no penalties are billed meanwhile
+                    warnings.append(
+                        self.env._(
+                            "%(invoice)s: paused (%(reason)s), its penalties are not billed.",
+                            invoice=move.name,
+                            reason=paused[move],
+                        )
+                    )
+                    continue
+                if move.relance_is_penalty and not move.commercial_partner_id.relance_capitalize:
+                    warnings.append(
+                        self.env._(
+                            "%s: a penalty invoice bears no penalties of its own (interest is "
+                            "capitalised only when a contract or a court decision provides "
+                            "it, Code civil 1343-2).",
+                            move.name,
+                        )
+                    )
+                    continue
                 values = wizard._to_bill(move, wizard.date)
                 if values["warning"]:
                     warnings.append(f"{move.name}: {values['warning']}")
@@ -70,11 +92,22 @@ class AccountRelancePenalty(models.TransientModel):
         billed_to = max((d for d in billed.mapped("relance_penalty_date_to") if d), default=None)
         now = move.relance_compute_penalties(on_date=on_date)
         interest = law_interest.interest_after(now["segments"], billed_to)
-        indemnity_billed = any(k == "indemnity" for k in billed.mapped("relance_penalty_kind"))
+        # the indemnities already billed: one per invoice, or one per late instalment of
+        # periodic payments, whose number grows as instalments fall late
+        indemnity_billed = sum(
+            abs(line.balance) for line in billed if line.relance_penalty_kind == "indemnity"
+        )
+        starts = [segment["date_from"] for segment in now["segments"]]
+        if billed_to:
+            starts = [max(start, billed_to + timedelta(days=1)) for start in starts]
         return {
-            "date_from": (billed_to or move.invoice_date_due) + timedelta(days=1),
+            "date_from": min(
+                starts, default=(billed_to or move.relance_due_date) + timedelta(days=1)
+            ),
             "interest": interest,
-            "indemnity": 0.0 if indemnity_billed else now["indemnity"],
+            "indemnity": move.company_currency_id.round(
+                max(now["indemnity"] - indemnity_billed, 0.0)
+            ),
             "warning": now["warning"]
             or (
                 not move._relance_show_invoice_mentions()
@@ -145,7 +178,10 @@ class AccountRelancePenalty(models.TransientModel):
                     start=format_date(self.env, line.date_from),
                     end=format_date(self.env, self.date),
                 )
-                values = {"relance_penalty_date_to": self.date}
+                values = {
+                    "relance_penalty_date_from": line.date_from,
+                    "relance_penalty_date_to": self.date,
+                }
                 invoice_lines.append(
                     self._penalty_line(move, "interest", name, line.interest, interest_account)
                     | values

@@ -87,7 +87,15 @@ class AccountRelanceSend(models.TransientModel):
     def _compute_level_id(self):
         Run = self.env["account.relance.run"]
         today = fields.Date.context_today(self)
+        # a step chosen by the path that opened the dialog (a card dropped on a column, the
+        # formal notice of a customer), when it is one of the customer's policy
+        chosen = self.env["account.relance.level"].browse(
+            self.env.context.get("relance_send_level_id") or []
+        )
         for wizard in self:
+            if chosen and chosen.policy_id == wizard.policy_id:
+                wizard.level_id = chosen
+                continue
             wizard.level_id = (
                 Run._next_step(wizard.partner_id, wizard.company_id, today)
                 if wizard.partner_id
@@ -109,7 +117,10 @@ class AccountRelanceSend(models.TransientModel):
         for wizard in self:
             moves = wizard._claims() if wizard.partner_id else self.env["account.move"]
             wizard.claim_ids = moves
-            wizard.claim_amount = sum(moves.mapped("amount_residual_signed"))
+            today = fields.Date.context_today(wizard)
+            wizard.claim_amount = sum(
+                p["due_company"] for p in moves._relance_parts(today).values()
+            )
             wizard.credit_amount = wizard._credit() if wizard.partner_id else 0.0
 
     def _credit(self):
@@ -264,7 +275,8 @@ class AccountRelanceSend(models.TransientModel):
                     self.level_id.name,
                 )
             )
-        if self._credit() >= sum(moves.mapped("amount_residual_signed")):
+        due = moves._relance_parts(fields.Date.context_today(self))
+        if self._credit() >= sum(part["due_company"] for part in due.values()):
             raise UserError(
                 self.env._(
                     "The customer's open credit notes and payments cover what this step "
@@ -274,6 +286,7 @@ class AccountRelanceSend(models.TransientModel):
         locked = moves.try_lock_for_update()
         if locked != moves:
             raise UserError(self.env._("The nightly run is processing these invoices; retry."))
+        reached = min(moves.mapped(lambda m: m.relance_level_id.sequence or 0))
         manual = None
         if self.channel == "email":
             manual = {
@@ -287,6 +300,11 @@ class AccountRelanceSend(models.TransientModel):
         )
         if included:
             actions._relance_note_included(included, self.include_reason)
+        if self.env.context.get("relance_board_move"):
+            skipped = self.level_id.policy_id.level_ids.filtered(
+                lambda lv: reached < lv.sequence < self.level_id.sequence
+            )
+            actions._relance_note_moved(self.level_id, skipped)
         if self.channel == "formal_notice" and len(actions) == 1:
             return actions.action_open_notice()
         if len(actions) == 1:

@@ -1,22 +1,21 @@
 /** @odoo-module **/
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import { _t } from "@web/core/l10n/translation";
-import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { kanbanView } from "@web/views/kanban/kanban_view";
 import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 
 /**
- * The dunning board: a card dropped on another step's column is never moved silently.
- * The user confirms, then the server performs that step of the customer's own ladder for
- * its overdue invoices and records who did it and which steps were skipped.
+ * The dunning board: a card dropped on another step's column is never moved silently. The
+ * reminder dialog opens at that step of the customer's own ladder: it previews what the
+ * step claims, lists the paused invoices left out, and the step is performed, in the
+ * user's name with the steps skipped recorded, only when the user confirms it there.
  */
 export class RelanceBoardKanbanRenderer extends KanbanRenderer {
     setup() {
         super.setup();
         this.orm = useService("orm");
-        this.dialog = useService("dialog");
+        this.action = useService("action");
     }
 
     get canMoveRecords() {
@@ -27,35 +26,19 @@ export class RelanceBoardKanbanRenderer extends KanbanRenderer {
         parent?.classList.remove("o_kanban_hover");
         const targetGroupId = parent?.dataset.id;
         const list = this.props.list;
-        if (!targetGroupId || targetGroupId === dataGroupId) {
-            return;
-        }
         const group = list.groups.find((g) => g.id === targetGroupId);
         const source = list.groups.find((g) => g.id === dataGroupId);
         const record = source?.list.records.find((r) => r.id === dataRecordId);
-        if (!group?.value || !record) {
+        if (!targetGroupId || targetGroupId === dataGroupId || !group?.value || !record) {
             await list.model.load();
             return;
         }
-        this.dialog.add(ConfirmationDialog, {
-            title: _t("Move to %s", group.displayName),
-            body: _t(
-                "The overdue invoices of %s that have not reached this level will be dunned " +
-                    "at this level now, in your name. Skipped steps are recorded in the history.",
-                record.data.partner_id?.display_name || ""
-            ),
-            confirmLabel: _t("Confirm"),
-            confirm: async () => {
-                await this.orm.call("account.relance.board", "action_move_to_step", [
-                    [record.resId],
-                    group.value,
-                ]);
-                await list.model.load();
-            },
-            cancel: async () => {
-                await list.model.load();
-            },
-        });
+        const dialog = await this.orm.call("account.relance.board", "action_move_to_step", [
+            [record.resId],
+            group.value,
+        ]);
+        await this.action.doAction(dialog, { onClose: () => list.model.load() });
+        await list.model.load();
     }
 }
 

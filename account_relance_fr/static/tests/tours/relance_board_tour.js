@@ -223,3 +223,44 @@ registry.category("web_tour.tours").add("relance_board_en_tour", {
         },
     ],
 });
+
+/**
+ * What the dialogs claim is what is owed now: the first instalment of an invoice paid in
+ * two, not its balance to come; a disputed invoice is left out, with its reason.
+ */
+registry.category("web_tour.tours").add("relance_owed_tour", {
+    steps: () => [
+        {
+            content: "Remind the customer whose invoice is paid in instalments",
+            trigger: `${card("Garage Moreau SARL")} button[name=action_send_reminder]`,
+            run: "click",
+        },
+        {
+            content: "The dialog claims the first instalment only (30 % of 4,800.00)",
+            trigger: ".modal .o_field_widget[name=claim_amount]:contains(440,00)",
+        },
+        {
+            content: "Close the dialog",
+            trigger: ".modal .modal-footer button.btn-secondary",
+            run: "click",
+        },
+        {
+            content: "Remind the customer with a disputed invoice",
+            trigger: `body:not(:has(.modal)) ${card("Transports Leroy")} button[name=action_send_reminder]`,
+            run: "click",
+        },
+        {
+            content: "The disputed invoice is left out, with its reason",
+            trigger: ".modal .o_field_widget[name=paused_line_ids] .o_data_row:contains(litige)",
+        },
+        {
+            content: "Close the dialog",
+            trigger: ".modal .modal-footer button.btn-secondary",
+            run: "click",
+        },
+        {
+            content: "Back on the board",
+            trigger: "body:not(:has(.modal)) .o_kanban_view",
+        },
+    ],
+});
