@@ -367,3 +367,21 @@ class TestRelanceOwed(RelanceCommon):
             self.customer.message_ids.filtered(lambda m: "de_DE" in (m.body or "")),
             "said in the customer's chatter",
         )
+
+    def test_invoice_of_a_technical_user_goes_to_somebody_working(self):
+        """An invoice created by OdooBot (an import, an automated flow): its salesperson
+        is nobody to give a step to; the company's default responsible gets it."""
+        controller = self.env["res.users"].create(
+            {
+                "name": "Contrôleur crédit",
+                "login": "controleur",
+                "group_ids": [Command.set(self.env.ref("account.group_account_invoice").ids)],
+            }
+        )
+        self.company.relance_user_id = controller
+        move = self.invoice(amount=500.0, invoice_user_id=self.env.ref("base.user_root").id)
+        cron = self.env["account.relance.run"].with_user(self.env.ref("base.user_root"))
+        cron.with_company(self.company)._run(
+            companies=self.company, today=self.day0 + timedelta(days=7)
+        )
+        self.assertEqual(self.events_of(move).user_id, controller)
