@@ -381,11 +381,18 @@ def invoice_refs(env, company):
     terms = [env.ref(x) for x in ("account.account_payment_term_immediate",
                                   "account.account_payment_term_30days",
                                   "account.account_payment_term_45days")]
+    # invoices in two instalments (échéances): 30 % at 30 days, the balance at 60
+    terms.append(env["account.payment.term"].create({
+        "name": "30 % à 30 jours, solde à 60 jours", "company_id": company.id,
+        "line_ids": [(0, 0, {"value": "percent", "value_amount": 30, "nb_days": 30}),
+                     (0, 0, {"value": "percent", "value_amount": 70, "nb_days": 60})],
+    }))
     return {
         "products": [(p.id, p.list_price) for p in products],
         "journal": journal.id, "journal_code": journal.code, "bank": bank.id,
         "payment_prefix": ("P" if bank.payment_sequence else "") + bank.code, "users": users.ids,
-        "terms": [(terms[0].id, 0), (terms[1].id, 30), (terms[2].id, 45)],
+        # (term, days from the invoice date to its last due date)
+        "terms": [(terms[0].id, 0), (terms[1].id, 30), (terms[2].id, 45), (terms[3].id, 60)],
         "company": company.id,
     }
 
@@ -400,7 +407,8 @@ def invoice_specs(rnd, count, partner_ids, refs, today):
             due = today - timedelta(days=rnd.randrange(0, 181))
         else:
             due = today + timedelta(days=rnd.randrange(1, 31))
-        term_id, days = rnd.choices(refs["terms"], weights=[15, 60, 25])[0]
+        # one invoice in ten in two instalments: its first falls due 30 days before the last
+        term_id, days = rnd.choices(refs["terms"], weights=[13.5, 54, 22.5, 10])[0]
         if due > today and days == 0:
             term_id, days = refs["terms"][1]
         lines = []
