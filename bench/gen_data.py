@@ -530,7 +530,63 @@ def holds(env, refs, rest, today, rnd):
     # promises already expired: the nightly run resumes their ladder (and logs it)
     expired.write({"relance_hold": "promise",
                    "relance_promise_date": today - timedelta(days=3)})
-    refs["held"] = (disputed | promised).ids
+    after_ladder = after_the_ladder(env, open_moves - disputed - promised - expired, today, rnd)
+    refs["held"] = (disputed | promised | after_ladder).ids
+
+
+def after_the_ladder(env, moves, today, rnd):
+    """Of the customers with overdue invoices: 2 % on a payment plan (its first instalment
+    paid for half of them, missed for the others), 0.5 % in insolvency proceedings (the
+    judgment 30 days ago), 1 % with a collector. Their invoices leave the ladder of both
+    engines. Returns the invoices held."""
+    customers = moves.commercial_partner_id.ids
+    rnd.shuffle(customers)
+    total = len(customers)
+    n_plans, n_insolvency, n_handoff = (max(int(total * share), 1) for share in (0.02, 0.005, 0.01))
+    planned = customers[:n_plans]
+    insolvent = customers[n_plans:n_plans + n_insolvency]
+    handed = customers[n_plans + n_insolvency:n_plans + n_insolvency + n_handoff]
+    by_customer = {}
+    for move in moves:
+        by_customer.setdefault(move.commercial_partner_id.id, env["account.move"])
+        by_customer[move.commercial_partner_id.id] |= move
+    Plan = env["account.relance.plan"]
+    for index, partner_id in enumerate(planned):
+        plan = Plan.create({
+            "partner_id": partner_id,
+            "move_ids": [(6, 0, by_customer[partner_id].ids)],
+            "date": today - timedelta(days=40),
+            # half of them with an instalment due before the night: missed, reminded
+            "first_date": today - timedelta(days=rnd.randrange(1, 4)) if index % 2
+            else today + timedelta(days=rnd.randrange(2, 20)),
+            "instalment_count": rnd.choice((3, 4, 6)),
+        })
+        plan.action_compute_schedule()
+        plan.action_activate()
+    agency = env["res.partner"].create({
+        "name": "Cabinet de recouvrement (bench)", "is_company": True,
+        "email": "dossiers@recouvrement.example", "relance_agent_type": "agency",
+    })
+    env["account.relance.insolvency"].create([{
+        "partner_id": partner_id,
+        "kind": rnd.choice(("safeguard", "receivership", "liquidation")),
+        "judgment_date": today - timedelta(days=30),
+        "bodacc_date": today - timedelta(days=20),
+    } for partner_id in insolvent])
+    handoffs = env["account.relance.handoff"].create([{
+        "partner_id": partner_id,
+        "agent_id": agency.id,
+        "move_ids": [(6, 0, by_customer[partner_id].ids)],
+        "fee_terms": "15 %",
+    } for partner_id in handed])
+    handoffs.action_hand_over()
+    held = env["account.move"].search([
+        ("company_id", "=", env.company.id),
+        ("relance_hold", "in", ("plan", "insolvency", "handoff")),
+    ])
+    log(f"after the ladder: {len(planned)} plans, {len(insolvent)} proceedings, "
+        f"{len(handed)} hand-offs ({len(held)} invoices held)")
+    return held
 
 
 def setup_peer(env, company, refs):

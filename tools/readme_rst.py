@@ -6,7 +6,8 @@
 
 oca-gen-addon-readme converts the Markdown fragments with pandoc, which is on none of the
 registries here; this converts the Markdown the fragments use (headings, paragraphs, bullet
-and numbered lists, emphasis, inline code, links, fenced code) to reStructuredText.
+and numbered lists, emphasis, inline code, links, fenced code, pictures) to
+reStructuredText.
 """
 
 import ast
@@ -20,7 +21,8 @@ ADDON = ROOT / "account_relance_fr"
 REPO = "account-relance-fr/account_relance_fr"
 HEADING_MARKS = {1: "=", 2: "-", 3: "~", 4: "^"}
 LIST_ITEM = re.compile(r"^(\s*)([-*]|\d+\.)\s+(.*)$")
-BLOCK_START = re.compile(r"^(#+\s|```|\s*[-*]\s|\s*\d+\.\s)")
+BLOCK_START = re.compile(r"^(#+\s|```|!\[|\s*[-*]\s|\s*\d+\.\s)")
+IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)]+)\)\s*$")
 # (fragment, title of its section); DESCRIPTION has none: it opens the page
 SECTIONS = (
     ("CONFIGURE", "Configuration"),
@@ -60,6 +62,13 @@ def convert(markdown, shift=0):
         match = re.match(r"^(#+)\s+(.*?)\s*$", line)
         if match:
             out += heading(match[2], len(match[1]) + shift)
+            i += 1
+            continue
+        image = IMAGE.match(line)
+        if image:
+            # a picture of the fragment (readme/) seen from README.rst (the addon's root)
+            target = re.sub(r"^\.\./", "", image[2])
+            out += [f".. image:: {target}", f"   :alt: {image[1]}", ""]
             i += 1
             continue
         if line.startswith("```"):

@@ -35,6 +35,23 @@ class Claim:
     amount: float = 0.0
 
 
+#: After the last step of a ladder: a step repeated every so many days until paid, or a
+#: person asked to hand the file to a collector or to prepare an injunction to pay.
+END_REPEAT = "repeat"
+END_HANDOFF = "handoff"
+END_INJUNCTION = "injunction"
+
+
+@dataclass(frozen=True)
+class Ending:
+    """What a ladder does after its last step (``mode``: ``END_*``): the step repeated
+    (``level_id``) and its period (``every_days``) when it repeats."""
+
+    mode: str
+    level_id: int | None = None
+    every_days: int = 14
+
+
 @dataclass(frozen=True)
 class Step:
     """What a customer's dunning does today: perform ``level`` for the invoices ``claims``,
@@ -179,6 +196,17 @@ def customer_step(levels, claims, *, today, held=False):
             and claimable(claim, current, today)
         )
     return Step(None, (), joining, current, last)
+
+
+def repeat_date(levels, ending, *, current_level_id, last_action_date):
+    """The day the customer on the last step of ``levels`` is reminded again, when the
+    ladder's ``ending`` repeats a step: ``every_days`` after the last action; ``None``
+    otherwise (not on the last step, or the ladder ends by asking a person)."""
+    if not (ending and ending.mode == END_REPEAT and ending.level_id and levels):
+        return None
+    if current_level_id != max(levels, key=_key).id or not last_action_date:
+        return None
+    return as_date(last_action_date) + timedelta(days=max(ending.every_days, 1))
 
 
 def current_level(levels, claims):

@@ -21,6 +21,13 @@ HOLD_STATES = [
     ("blocked", "Blocked"),
     ("litigation", "In litigation"),
 ]
+# pauses that a record of their own holds (a payment plan, insolvency proceedings, a
+# collector): set and lifted by that record only, never by the pause dialog
+SYSTEM_HOLDS = [
+    ("plan", "Payment plan"),
+    ("insolvency", "Insolvency proceedings"),
+    ("handoff", "With a collector"),
+]
 # payment states that are not chased: settled, awaiting the bank, or blocked in Odoo
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # what the nightly run writes on invoices: dunning bookkeeping, never accounting data
@@ -28,6 +35,7 @@ RELANCE_BOOKKEEPING = {
     "relance_level_id",
     "relance_last_date",
     "relance_hold",
+    "relance_hold_note",
     "relance_initialized",
     "relance_joined",
 }
@@ -65,11 +73,12 @@ class AccountMove(models.Model):
     )
     relance_days_overdue = fields.Integer("Days overdue", compute="_compute_relance_days_overdue")
     relance_hold = fields.Selection(
-        HOLD_STATES, "Dunning paused", copy=False, tracking=True, index=True
+        HOLD_STATES + SYSTEM_HOLDS, "Dunning paused", copy=False, tracking=True, index=True
     )
     relance_state = fields.Selection(
         [("none", "Not dunned"), ("in_progress", "In progress")]
         + HOLD_STATES
+        + SYSTEM_HOLDS
         + [("closed", "Closed (paid)")],
         "Dunning state",
         compute="_compute_relance_state",
@@ -88,6 +97,13 @@ class AccountMove(models.Model):
         tracking=True,
         help="Date of a written acknowledgment of the debt: it restarts the limitation period "
         "(Code civil 2240).",
+    )
+    relance_posterior_claim = fields.Boolean(
+        "Claim after the judgment",
+        compute="_compute_relance_posterior_claim",
+        help="The customer is in insolvency proceedings opened before this invoice: a claim "
+        "born after the judgment is paid when due and chased as usual (Code de commerce "
+        "L622-17), unlike the claims before it, which are declared.",
     )
     relance_prescription_date = fields.Date(
         "Limitation date",
@@ -266,12 +282,23 @@ class AccountMove(models.Model):
                 and move.state == "posted"
             ):
                 specs = move._relance_ladder(ladders)
+                current = move._relance_current_spec_id(specs)
                 nxt, when = ladder.next_level_date(
                     specs,
-                    current_level_id=move._relance_current_spec_id(specs),
+                    current_level_id=current,
                     due_date=move.relance_due_date,
                     last_action_date=move.relance_last_date,
                 )
+                if not nxt:
+                    # after the last step: the step repeated, when the ladder repeats one
+                    ending = move._relance_ending(ladders)
+                    when = ladder.repeat_date(
+                        specs,
+                        ending,
+                        current_level_id=current,
+                        last_action_date=move.relance_last_date,
+                    )
+                    nxt = when and ladder.LevelSpec(ending.level_id, 0, 0)
             if nxt and move.relance_state == "promise" and move.relance_promise_date:
                 when = max(when, move.relance_promise_date + timedelta(days=1))
             # each field set once (a batch recomputes thousands of invoices)
@@ -450,6 +477,19 @@ class AccountMove(models.Model):
             cache[key] = cache[policy_key]
         return cache[key]
 
+    def _relance_ending(self, cache):
+        """What the ladder of this invoice's customer does after its last step
+        (``lib.ladder.Ending``), kept in ``cache`` as ``_relance_ladder`` keeps the ladder."""
+        self.ensure_one()
+        key = ("ending", self.commercial_partner_id.id, self.company_id.id)
+        if key not in cache:
+            policy = self.commercial_partner_id._relance_policy(self.company_id)
+            policy_key = ("ending", "policy", policy.id)
+            if policy_key not in cache:
+                cache[policy_key] = policy._ending() if policy else None
+            cache[key] = cache[policy_key]
+        return cache[key]
+
     def _relance_current_spec_id(self, specs):
         """The invoice's position on the active ladder ``specs``: its level, or, when that
         level was archived or belongs to another policy, the last active step at or
@@ -518,14 +558,46 @@ class AccountMove(models.Model):
     def action_relance_send(self):
         return self._relance_action_send_wizard()
 
+    def _relance_check_system_hold(self):
+        """A payment plan, insolvency proceedings or a collector hold their invoices: the
+        pause dialog changes none of them (end the plan, close the proceedings, recall the
+        file first)."""
+        held = self.filtered(lambda m: m.relance_hold in dict(SYSTEM_HOLDS))
+        if held:
+            labels = dict(self._fields["relance_hold"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(invoices)s: %(reason)s. Change it from there.",
+                    invoices=", ".join(held.mapped("name")),
+                    reason=", ".join(sorted({labels[h] for h in held.mapped("relance_hold")})),
+                )
+            )
+
     def action_relance_resume(self):
+        self._relance_check_system_hold()
         self.write({"relance_hold": False, "relance_hold_note": False})
         return True
+
+    def _relance_system_hold(self, hold, note, body):
+        """Pause these invoices for a record of their own (``hold``: a plan, proceedings, a
+        collector), noted in their chatter; the pause replaces a promise or none."""
+        self._relance_write({"relance_hold": hold, "relance_hold_note": note or False})
+        self._relance_log(dict.fromkeys(self.ids, body))
+        return self
+
+    def _relance_system_release(self, hold, body):
+        """Resume those of these invoices that ``hold`` paused, noted in their chatter;
+        the ladder goes on where it stood."""
+        moves = self.filtered(lambda m: m.relance_hold == hold)
+        moves._relance_write({"relance_hold": False, "relance_hold_note": False})
+        moves._relance_log(dict.fromkeys(moves.ids, body))
+        return moves
 
     def action_relance_set_hold(
         self, hold, note=False, promise_date=False, promise_amount=0.0, dispute_reason=False
     ):
         """Pause the ladder: promise, dispute, block or litigation (logged)."""
+        self._relance_check_system_hold()
         vals = {"relance_hold": hold, "relance_hold_note": note}
         if hold == "promise":
             if not promise_date:
@@ -702,6 +774,11 @@ class AccountMove(models.Model):
         self.ensure_one()
         today = fields.Date.context_today(self)
         on_date = on_date or today
+        if self.relance_hold == "insolvency":
+            # the judgment stops the interest of the claims before it (L622-28)
+            judgment = self._relance_judgment_date()
+            if judgment:
+                on_date = min(on_date, judgment)
         empty = dict(law_interest.no_penalties(), warning=False, late_instalments=0)
         if self.move_type != "out_invoice" or not self.relance_due_date:
             return empty
@@ -747,6 +824,47 @@ class AccountMove(models.Model):
                 self.name,
             )
         return result
+
+    def _compute_relance_posterior_claim(self):
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        (self - invoices).relance_posterior_claim = False
+        if not invoices:
+            return
+        groups = (
+            self.env["account.relance.insolvency"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", invoices.commercial_partner_id.ids),
+                    ("company_id", "in", invoices.company_id.ids),
+                    ("state", "!=", "closed"),
+                ],
+                ["partner_id", "company_id"],
+                ["judgment_date:min"],
+            )
+        )
+        judgments = {(partner.id, company.id): day for partner, company, day in groups}
+        for move in invoices:
+            judgment = judgments.get((move.commercial_partner_id.id, move.company_id.id))
+            move.relance_posterior_claim = bool(
+                judgment and (move.invoice_date or move.date) >= judgment
+            )
+
+    def _relance_judgment_date(self):
+        """The judgment opening insolvency proceedings against this invoice's customer, in
+        its company, when the invoice is dated before it."""
+        self.ensure_one()
+        record = self.env["account.relance.insolvency"].search(
+            [
+                ("partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "!=", "closed"),
+                ("judgment_date", ">", self.invoice_date or self.date),
+            ],
+            order="judgment_date",
+            limit=1,
+        )
+        return record.judgment_date
 
     def _relance_capitalised_interest(self, on_date):
         """The interest that this penalty invoice bears when its customer's interest is

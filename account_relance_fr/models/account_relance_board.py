@@ -71,6 +71,9 @@ class AccountRelanceBoard(models.Model):
     promise_date = fields.Date("Promised for", readonly=True)
     has_litigation = fields.Boolean("Litigation", readonly=True)
     is_blocked = fields.Boolean("Blocked", readonly=True)
+    has_plan = fields.Boolean("Payment plan", readonly=True)
+    in_insolvency = fields.Boolean("Insolvency proceedings", readonly=True)
+    handed_off = fields.Boolean("With a collector", readonly=True)
     near_prescription = fields.Boolean("Near limitation", readonly=True)
     prescription_date = fields.Date("Next limitation date", readonly=True)
     step = fields.Char(
@@ -255,6 +258,9 @@ class AccountRelanceBoard(models.Model):
                    MIN(m.relance_promise_date) FILTER (WHERE m.relance_hold = 'promise')
                        AS promise_date,
                    BOOL_OR(m.relance_hold = 'litigation') AS has_litigation,
+                   BOOL_OR(m.relance_hold = 'plan') AS has_plan,
+                   BOOL_OR(m.relance_hold = 'insolvency') AS in_insolvency,
+                   BOOL_OR(m.relance_hold = 'handoff') AS handed_off,
                    BOOL_OR(m.relance_hold = 'blocked')
                        OR COALESCE((p.relance_blocked ->> m.company_id::text)::boolean, FALSE)
                        AS is_blocked,
@@ -356,6 +362,11 @@ class AccountRelanceBoard(models.Model):
             self.partner_id, self.company_id, excluded=True
         )
         return moves._relance_action_send_wizard()
+
+    def action_payment_plan(self):
+        """A new payment plan for the customer, over its overdue invoices not paused."""
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_relance_plan()
 
     def action_log_call(self):
         self.ensure_one()

@@ -410,9 +410,10 @@ class AccountRelanceEvent(models.Model):
         }
 
     @api.model
-    def _relance_line_values(self, action_values, moves, today):
+    def _relance_line_values(self, action_values, moves, today, repeats=None):
         """One line per invoice, in the order of the due dates, with its copies of the
-        action's fields (so that they are not computed)."""
+        action's fields (so that they are not computed); ``repeats``: the number of each
+        invoice's repeat of a step after the ladder's last one."""
         shared = {
             key: action_values[key] for key in ("date", "company_id", "partner_id", "channel")
         }
@@ -432,6 +433,7 @@ class AccountRelanceEvent(models.Model):
                 "amount_residual": parts[move]["due"],
                 "amount_later": parts[move]["later"],
                 "days_overdue": (today - move.relance_due_date).days,
+                "repeat": (repeats or {}).get(move.id, 0),
             }
             for move in moves.sorted(lambda m: (m.relance_due_date, m.id))
         ]

@@ -48,10 +48,12 @@ class AccountRelanceEventLine(models.Model):
         "apart, never claimed.",
     )
     days_overdue = fields.Integer()
+    # 0 for the ladder's steps, 1, 2... for the step repeated after its last one
+    repeat = fields.Integer(required=True, default=0)
 
     _move_level_uniq = models.Constraint(
-        "UNIQUE(move_id, level_id)",
-        "An invoice goes through each dunning level only once.",
+        "UNIQUE(move_id, level_id, repeat)",
+        "An invoice goes through each dunning level only once (each repeat once).",
     )
 
     @api.model

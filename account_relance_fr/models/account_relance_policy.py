@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import ladder
 from ..lib.ladder import LevelSpec
 
 
@@ -20,11 +21,49 @@ class AccountRelancePolicy(models.Model):
     level_ids = fields.One2many("account.relance.level", "policy_id", string="Levels")
     level_count = fields.Integer(compute="_compute_level_count")
     note = fields.Html(translate=True)
+    end_mode = fields.Selection(
+        [
+            (ladder.END_REPEAT, "Repeat a step until paid"),
+            (ladder.END_HANDOFF, "Propose to hand the file to a collector"),
+            (ladder.END_INJUNCTION, "Propose an injunction to pay"),
+        ],
+        "After the last step",
+        default=ladder.END_REPEAT,
+        required=True,
+        help="Nothing silently ends: after its last step, a customer still owing is reminded "
+        "again every so many days, or its responsible is asked to hand the file to a collector "
+        "or to prepare an injunction to pay (injonction de payer).",
+    )
+    repeat_level_id = fields.Many2one(
+        "account.relance.level",
+        "Step repeated",
+        domain="[('policy_id', '=', id)]",
+        help="Empty: the last email step of the ladder.",
+    )
+    repeat_days = fields.Integer("Every (days)", default=14)
 
     @api.depends("level_ids")
     def _compute_level_count(self):
         for policy in self:
             policy.level_count = len(policy.level_ids)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"end_mode", "repeat_level_id", "repeat_days"} & set(vals):
+            # the next step of the customers on the last step follows the new ending
+            self.env["account.move"]._relance_recompute_next(self.company_id)
+        return result
+
+    def _ending(self):
+        """What the ladder does after its last step, as plain values for ``lib.ladder``."""
+        self.ensure_one()
+        level = (
+            self.repeat_level_id
+            or self.level_ids.filtered(lambda lv: lv.channel == "email").sorted(
+                lambda lv: (lv.sequence, lv.id)
+            )[-1:]
+        )
+        return ladder.Ending(self.end_mode, level_id=level.id or None, every_days=self.repeat_days)
 
     def _level_specs(self):
         """The ladder as plain values for :mod:`..lib.ladder`, ordered."""

@@ -126,6 +126,7 @@ class AccountRelanceRun(models.AbstractModel):
         if not companies:
             return result
         self._expire_promises(today, companies, commit=commit)
+        self._run_plans(today, companies, commit=commit)
         # 1. what is due
         domain = self.env["account.move"]._relance_chase_domain(today, companies)
         if moves is not None:
@@ -308,6 +309,25 @@ class AccountRelanceRun(models.AbstractModel):
             _logger.info("Expired promises handled by a concurrent run")
             self.env.invalidate_all()
 
+    @api.model
+    def _run_plans(self, today, companies, commit=False):
+        """The night of the payment plans (``account.relance.plan._relance_run_plans``):
+        before the ladder, so that the invoices of a plan broken tonight are dunned tonight.
+        In cron mode one worker does it (lock ``(LOCK_NS, -1)``, no customer), the others
+        skip it; each reminder is flagged, so that a second pass sends none again."""
+        if commit and not self._lock_customers([-1]):
+            return
+        try:
+            with self.env.cr.savepoint():
+                result = self.env["account.relance.plan"]._relance_run_plans(companies, today)
+            if result:
+                _logger.info("Dunning: payment plans %s", result)
+        except pg_errors.SerializationFailure:
+            _logger.info("Payment plans handled by a concurrent run")
+            self.env.invalidate_all()
+        if commit:
+            self.env["ir.cron"]._commit_progress()
+
     # ------------------------------------------------------------------ 3. decide
     @api.model
     def _decide(self, moves, today, ladders):
@@ -320,6 +340,7 @@ class AccountRelanceRun(models.AbstractModel):
         person waits for it. ``ladders``: the cache of ``account.move._relance_ladder``."""
         Move, Level = self.env["account.move"], self.env["account.relance.level"]
         targets, joining = defaultdict(Move.browse), defaultdict(Move.browse)
+        repeats = defaultdict(Move.browse)
         balances = self._net_balances(moves)
         held = self._customers_holding(moves)
         prescribed = 0
@@ -339,12 +360,25 @@ class AccountRelanceRun(models.AbstractModel):
             )
             if step.level:
                 targets[Level.browse(step.level.id)] |= Move.browse(step.claims)
+            elif step.current and (company.id, partner.id) not in held:
+                # after the last step: the step repeated every so many days, until paid
+                ending = next(iter(customer_moves))._relance_ending(ladders)
+                when = ladder.repeat_date(
+                    specs,
+                    ending,
+                    current_level_id=step.current.id,
+                    last_action_date=step.last_action_date,
+                )
+                if when and when <= today:
+                    due = [c.id for c in claims if ladder.claimable(c, step.current, today)]
+                    repeats[Level.browse(ending.level_id)] |= Move.browse(due)
+                    continue
             if step.joining:
                 key = (Level.browse(step.current.id), step.last_action_date or today)
                 joining[key] |= Move.browse(step.joining)
         if prescribed:
             _logger.info("Dunning: %s prescribed invoices left aside", prescribed)
-        return targets, joining
+        return targets, joining, repeats
 
     @api.model
     def _claims(self, moves, specs, today):
@@ -464,12 +498,16 @@ class AccountRelanceRun(models.AbstractModel):
         is retried customer by customer; a customer whose action fails is noted in its
         chatter and left for the next run."""
         ladders = {}
-        targets, joining = self._decide(moves, today, ladders)
+        targets, joining, repeats = self._decide(moves, today, ladders)
         actions = self.env["account.relance.event"]
-        for level, level_moves in targets.items():
+        steps = [(level, level_moves, False) for level, level_moves in targets.items()]
+        steps += [(level, level_moves, True) for level, level_moves in repeats.items()]
+        for level, level_moves, repeat in steps:
             try:
                 with self.env.cr.savepoint():
-                    actions |= self._perform(level, level_moves, today, ladders=ladders)
+                    actions |= self._perform(
+                        level, level_moves, today, ladders=ladders, repeat=repeat
+                    )
                 continue
             except CONCURRENCY_ERRORS:
                 raise
@@ -481,7 +519,9 @@ class AccountRelanceRun(models.AbstractModel):
             for group_moves in groups.values():
                 try:
                     with self.env.cr.savepoint():
-                        actions |= self._perform(level, group_moves, today, ladders=ladders)
+                        actions |= self._perform(
+                            level, group_moves, today, ladders=ladders, repeat=repeat
+                        )
                 except CONCURRENCY_ERRORS:
                     raise
                 except Exception as exc:  # noqa: BLE001 - noted, the run goes on
@@ -490,7 +530,7 @@ class AccountRelanceRun(models.AbstractModel):
             self._join(level, last_date, join_moves, ladders)
         return {
             "events": len(actions),
-            "invoices": sum(len(level_moves) for level_moves in targets.values()),
+            "invoices": sum(len(level_moves) for _level, level_moves, _repeat in steps),
             "activity_event_ids": actions.filtered("activity_id").ids,
         }
 
@@ -516,7 +556,7 @@ class AccountRelanceRun(models.AbstractModel):
         return moves.grouped(lambda m: (m.company_id, m.commercial_partner_id, m.currency_id))
 
     @api.model
-    def _perform(self, level, moves, today, manual_values=None, ladders=None):
+    def _perform(self, level, moves, today, *, manual_values=None, ladders=None, repeat=False):
         """Perform ``level`` now for ``moves``: one action per company, customer and
         currency, its lines, the invoices moved to the level, the action's email or activity
         and its notes. The nightly run, the board and the dialogs all act through it.
@@ -524,6 +564,8 @@ class AccountRelanceRun(models.AbstractModel):
         :param manual_values: the email edited in the preview (subject, body, recipients,
             attachments), sent as it is whatever the level's automation.
         :param ladders: the cache of ``account.move._relance_ladder``, when resolved.
+        :param repeat: ``level`` is repeated after the ladder's last step: the invoices stay
+            on their step, and each line counts its repeat.
         :return: the actions created.
         """
         Action = self.env["account.relance.event"]
@@ -541,23 +583,92 @@ class AccountRelanceRun(models.AbstractModel):
             action_vals
         )
         actions = actions.with_env(self.env)
+        counts = self._repeat_counts(level, moves) if repeat else None
         self.env["account.relance.event.line"]._relance_insert(
             [
                 dict(line_vals, event_id=action.id)
                 for action, vals, group_moves in zip(
                     actions, action_vals, groups.values(), strict=True
                 )
-                for line_vals in Action._relance_line_values(vals, group_moves, today)
+                for line_vals in Action._relance_line_values(
+                    vals, group_moves, today, repeats=counts
+                )
             ]
         )
         actions.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
         moves.invalidate_recordset(["relance_event_line_ids"])
-        moves._relance_write(
-            {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
-        )
+        if repeat:
+            moves._relance_write({"relance_last_date": today}, ladders=ladders)
+        else:
+            moves._relance_write(
+                {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
+            )
+            self._propose_ending(level, moves)
         Action._relance_supersede(actions)
         self._execute(actions, manual_values=manual_values)
         return actions
+
+    @api.model
+    def _repeat_counts(self, level, moves):
+        """The number of the next repeat of ``level`` for each of ``moves`` (one query): 1
+        for the first repeat after the ladder's last step."""
+        groups = self.env["account.relance.event.line"]._read_group(
+            [("move_id", "in", moves.ids), ("level_id", "=", level.id)],
+            ["move_id"],
+            ["repeat:max"],
+        )
+        done = {move.id: count for move, count in groups}
+        return {move.id: done.get(move.id, 0) + 1 for move in moves}
+
+    @api.model
+    def _propose_ending(self, level, moves):
+        """The last step of a ladder that ends by asking a person: the customer's responsible
+        gets an activity to hand the file to a collector, or to prepare an injunction to pay
+        (injonction de payer). Nothing silently ends."""
+        policy = level.policy_id
+        if policy.end_mode not in (ladder.END_HANDOFF, ladder.END_INJUNCTION):
+            return
+        if level != policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))[-1:]:
+            return
+        summary = (
+            self.env._("Hand the file to a collector")
+            if policy.end_mode == ladder.END_HANDOFF
+            else self.env._("Prepare an injunction to pay (injonction de payer)")
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        partners = moves.commercial_partner_id
+        asked = set(
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("summary", "=", summary),
+                ]
+            )
+            .mapped("res_id")
+        )
+        company = moves.company_id[:1]
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "note": self.env._(
+                        "The last step of the dunning, %s, was performed: what next?",
+                        level.name,
+                    ),
+                    "user_id": (
+                        partner._relance_responsible(company) or company._relance_manager()
+                    ).id,
+                }
+                for partner in partners
+                if partner.id not in asked
+            ]
+        )
 
     @api.model
     def _report_failure(self, level, moves, exc):

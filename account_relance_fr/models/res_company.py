@@ -33,6 +33,22 @@ class ResCompany(models.Model):
         "splitting the days by semester.",
     )
     relance_notice_delay = fields.Integer("Formal notice deadline (days)", default=8)
+    relance_plan_tolerance = fields.Monetary(
+        "Payment plan tolerance",
+        default=1.0,
+        help="An instalment of a payment plan is paid when what is left of it is at most this "
+        "amount (a rounding, bank fees).",
+    )
+    relance_plan_grace_days = fields.Integer(
+        "Payment plan grace days",
+        default=5,
+        help="An instalment still unpaid this many days after its due date breaks the plan.",
+    )
+    relance_plan_courtesy_days = fields.Integer(
+        "Payment plan reminder (days before)",
+        default=5,
+        help="Each instalment of a payment plan is announced this many days before it falls due.",
+    )
     relance_legal_form = fields.Char(
         "Legal form",
         help="The company's legal form as its letters name it (SAS, SARL au capital de "
@@ -292,6 +308,59 @@ class ResCompany(models.Model):
                         "country_id": fr.id,
                         "lang": "fr_FR",
                     },
+                    {
+                        "name": "Imprimerie Lambert SARL",
+                        "is_company": True,
+                        "company_registry": "44556677800015",
+                        "email": "compta@imprimerie-lambert.example",
+                        "city": "Rennes",
+                        "zip": "35000",
+                        "street": "14 rue de Brest",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                    {
+                        "name": "Menuiserie Girard SAS",
+                        "is_company": True,
+                        "company_registry": "55667788900026",
+                        "email": "direction@menuiserie-girard.example",
+                        "city": "Grenoble",
+                        "zip": "38000",
+                        "street": "2 avenue Alsace-Lorraine",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                    {
+                        "name": "Traiteur Roux SARL",
+                        "is_company": True,
+                        "company_registry": "66778899000037",
+                        "email": "contact@traiteur-roux.example",
+                        "city": "Marseille",
+                        "zip": "13001",
+                        "street": "40 La Canebière",
+                        "country_id": fr.id,
+                        "lang": "fr_FR",
+                    },
+                ]
+            )
+            # who takes over after the ladder: a collection agency, a mandataire judiciaire
+            agency, mandataire = Partner.create(
+                [
+                    {
+                        "name": "Cabinet Recouvrement Sud",
+                        "is_company": True,
+                        "email": "dossiers@recouvrement-sud.example",
+                        "city": "Marseille",
+                        "country_id": fr.id,
+                        "relance_agent_type": "agency",
+                    },
+                    {
+                        "name": "Maître Claire Dubois",
+                        "email": "c.dubois@mandataire.example",
+                        "city": "Grenoble",
+                        "country_id": fr.id,
+                        "relance_agent_type": "mandataire",
+                    },
                 ]
             )
             # the demo's credit controller follows these customers, and the others; they
@@ -323,6 +392,13 @@ class ResCompany(models.Model):
                 (3, 420.0, 35),
                 (0, 150.0, 15),
                 (1, 600.0, 9),
+                # after the ladder: a payment plan, insolvency proceedings (one invoice
+                # before the judgment, one after), a file with a collector
+                (7, 1800.0, 50),
+                (7, 900.0, 35),
+                (8, 2600.0, 70),
+                (8, 450.0, 10),
+                (9, 3400.0, 80),
             ]
             moves = env["account.move"].create(
                 [
@@ -403,3 +479,43 @@ class ResCompany(models.Model):
             moves[6].action_relance_set_hold(
                 "promise", promise_date=today + timedelta(days=5), promise_amount=1800.0
             )
+            # a payment plan agreed 20 days ago over three months, its first instalment paid
+            lambert = moves.filtered(lambda m, lambert=customers[7]: m.partner_id == lambert)
+            plan = env["account.relance.plan"].create(
+                {
+                    "partner_id": customers[7].id,
+                    "move_ids": [Command.set(lambert.ids)],
+                    "date": today - timedelta(days=20),
+                    "first_date": today - timedelta(days=10),
+                    "instalment_count": 3,
+                    "signature_date": today - timedelta(days=18),
+                    "user_id": admin.id,
+                }
+            )
+            plan.action_compute_schedule()
+            plan.action_activate()
+            register.with_context(active_model="account.move", active_ids=lambert[:1].ids).create(
+                {"payment_date": today - timedelta(days=11), "amount": plan.line_ids[0].amount}
+            )._create_payments()
+            # a redressement judiciaire opened 60 days ago, its claim to declare soon
+            env["account.relance.insolvency"].create(
+                {
+                    "partner_id": customers[8].id,
+                    "kind": "receivership",
+                    "judgment_date": today - timedelta(days=60),
+                    "bodacc_date": today - timedelta(days=50),
+                    "court": "Tribunal de commerce de Grenoble",
+                    "agent_id": mandataire.id,
+                }
+            )
+            # a file handed to a collection agency
+            roux = moves.filtered(lambda m, roux=customers[9]: m.partner_id == roux)
+            env["account.relance.handoff"].create(
+                {
+                    "partner_id": customers[9].id,
+                    "agent_id": agency.id,
+                    "date": today - timedelta(days=5),
+                    "move_ids": [Command.set(roux.ids)],
+                    "fee_terms": "12 % des sommes recouvrées",
+                }
+            ).action_hand_over()

@@ -19,6 +19,15 @@ class ResConfigSettings(models.TransientModel):
     )
     relance_notice_delay = fields.Integer(related="company_id.relance_notice_delay", readonly=False)
     relance_legal_form = fields.Char(related="company_id.relance_legal_form", readonly=False)
+    relance_plan_tolerance = fields.Monetary(
+        related="company_id.relance_plan_tolerance", readonly=False
+    )
+    relance_plan_grace_days = fields.Integer(
+        related="company_id.relance_plan_grace_days", readonly=False
+    )
+    relance_plan_courtesy_days = fields.Integer(
+        related="company_id.relance_plan_courtesy_days", readonly=False
+    )
     relance_prescription_warning_days = fields.Integer(
         related="company_id.relance_prescription_warning_days", readonly=False
     )

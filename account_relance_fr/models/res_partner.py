@@ -67,6 +67,24 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="Overrides the company's contractual late-payment rate for this customer.",
     )
+    relance_agent_type = fields.Selection(
+        [
+            ("agency", "Collection agency"),
+            ("bailiff", "Commissaire de justice"),
+            ("lawyer", "Lawyer (avocat)"),
+            ("mandataire", "Mandataire / liquidateur judiciaire"),
+        ],
+        "Collection role",
+        help="A collector to whom unpaid invoices are handed, or the judicial representative "
+        "of insolvency proceedings.",
+    )
+    relance_plan_ids = fields.One2many("account.relance.plan", "partner_id", "Payment plans")
+    relance_insolvency_ids = fields.One2many(
+        "account.relance.insolvency", "partner_id", "Insolvency proceedings"
+    )
+    relance_handoff_ids = fields.One2many(
+        "account.relance.handoff", "partner_id", "Hand-offs to a collector"
+    )
     relance_consumer_contract = fields.Boolean(
         "Contractual rate agreed",
         help="A consumer owes a contractual late-payment rate only if its contract states "
@@ -302,6 +320,35 @@ class ResPartner(models.Model):
         """Open the preview of the next reminder of this customer."""
         self.ensure_one()
         return self.relance_open_invoice_ids._relance_action_send_wizard()
+
+    def _relance_new_record_action(self, model, name):
+        """The form of a new ``model`` record for this customer in the current company,
+        its invoices proposed by the record's onchange."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "name": name,
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_company_id": self.env.company.id,
+            },
+        }
+
+    def action_relance_plan(self):
+        return self._relance_new_record_action("account.relance.plan", self.env._("Payment plan"))
+
+    def action_relance_insolvency(self):
+        return self._relance_new_record_action(
+            "account.relance.insolvency", self.env._("Insolvency proceedings")
+        )
+
+    def action_relance_handoff(self):
+        return self._relance_new_record_action(
+            "account.relance.handoff", self.env._("Hand over to a collector")
+        )
 
     def action_relance_formal_notice(self):
         """The reminder dialog at the formal-notice step of this customer's policy: it

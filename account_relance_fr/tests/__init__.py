@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
+    test_relance_after_ladder,
     test_relance_board,
     test_relance_concurrency,
     test_relance_documents,

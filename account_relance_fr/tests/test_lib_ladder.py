@@ -231,3 +231,18 @@ def test_a_step_performed_by_hand_claims_what_is_below_it():
     # never what the step may not claim on that day
     assert not ladder.claimed_by_hand(LEVELS, _claim(5, None, -2), SECOND, TODAY)
     assert ladder.claimed_by_hand(LEVELS, _claim(5, None, -2), COURTESY, TODAY)
+
+
+def test_the_last_step_repeats_every_n_days():
+    ending = ladder.Ending(ladder.END_REPEAT, level_id=SECOND.id, every_days=14)
+    last = TODAY - timedelta(days=10)
+    args = dict(current_level_id=NOTICE.id, last_action_date=last)
+    assert ladder.repeat_date(LEVELS, ending, **args) == last + timedelta(days=14)
+    # not on the last step, or a ladder that ends by asking a person: no repeat
+    assert (
+        ladder.repeat_date(LEVELS, ending, current_level_id=SECOND.id, last_action_date=last)
+        is None
+    )
+    handoff = ladder.Ending(ladder.END_HANDOFF)
+    assert ladder.repeat_date(LEVELS, handoff, **args) is None
+    assert ladder.repeat_date(LEVELS, None, **args) is None

@@ -89,7 +89,9 @@ class TestRelanceEngine(RelanceCommon):
         )
         self.assertEqual(move.relance_state, "in_progress")
         self.assertEqual(move.relance_last_date, self.day0 + timedelta(days=60))
-        self.assertFalse(move.relance_next_level_id)
+        # after the last step, the policy's ending: its last email, repeated until paid
+        self.assertEqual(move.relance_next_level_id.id, self.policy._ending().level_id)
+        self.assertEqual(move.relance_next_level_id.channel, "email")
         # every action is in the chatter of the customer, with its own subtype (the two
         # emails themselves, a note for the others); the call, the letter and the formal
         # notice in the invoice's chatter too, the two emails only when the company asks
@@ -1169,6 +1171,18 @@ class TestRelanceDemo(TransactionCase):
             ]
         )
         self.assertTrue(notes)
-        self.assertTrue(all(m.body.startswith("<p>Étape de relance ") for m in notes))
+        # a customer whose language is not installed (English, in a French-only
+        # database) is told apart, in French too
+        steps = notes.filtered(lambda m: "Rédigée dans la langue de la société" not in m.body)
+        self.assertTrue(steps)
+        # the steps, and what happens after the ladder (a payment plan, insolvency
+        # proceedings, a file handed to a collector)
+        french = (
+            "<p>Étape de relance ",
+            "<p>Échéancier ",
+            "<p>Redressement judiciaire",
+            "<p>Confié à ",
+        )
+        self.assertTrue(all(m.body.startswith(french) for m in steps))
         self.assertTrue(notes.filtered(lambda m: "à faire par" in m.body))
         self.assertFalse(notes.filtered(lambda m: "Dunning" in m.body or "to do by" in m.body))

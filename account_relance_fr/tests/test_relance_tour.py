@@ -5,6 +5,7 @@ import os
 import shutil
 import unittest
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from unittest.mock import patch
 
@@ -66,6 +67,8 @@ class TestRelanceTour(HttpCase):
             shutil.copy(pictures[-1], Path(os.environ["RELANCE_SCREENSHOT_TO"]) / name)
 
     def _as(self, lang):
+        # a French-only database (Odoo's runner) has English installed but not active
+        self.env["res.lang"]._activate_lang(lang)
         self.admin.write({"lang": lang, "company_ids": [(4, self.fr.id)], "company_id": self.fr.id})
 
     def partner(self, name):
@@ -191,6 +194,65 @@ class TestRelanceTour(HttpCase):
             "relance_owed_tour",
             login="admin",
             timeout=120,
+        )
+
+    def test_plan_made_from_the_board(self):
+        """In French, on the board: a plan in four instalments for all the overdue invoices
+        of a customer, started from its card; its invoices leave the ladder."""
+        self._as("fr_FR")
+        durand = self.partner("Atelier Durand SAS")
+        shots = []
+        with self._screenshot_at_end("relance_plan_", shots):
+            self.start_tour(
+                "/odoo/action-account_relance_fr.action_account_relance_board",
+                "relance_plan_tour",
+                login="admin",
+                timeout=120,
+            )
+        self._keep_picture("relance_plan_", "payment_plan.png")
+        plan = self.env["account.relance.plan"].search([("partner_id", "=", durand.id)])
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(len(plan.line_ids), 4)
+        self.assertEqual(plan.company_id, self.fr)
+        self.assertEqual(sum(plan.line_ids.mapped("amount")), plan.amount)
+        self.assertEqual(set(plan.move_ids.mapped("relance_hold")), {"plan"})
+        self.assertEqual(plan.amount, sum(plan.move_ids.mapped("amount_residual")))
+        card = self.env["account.relance.board"].search([("partner_id", "=", durand.id)])
+        self.assertTrue(card.has_plan, "the card shows the plan")
+
+    def test_insolvency_recorded_from_the_customer(self):
+        """In French, on the customer: a redressement judiciaire of 2 November 2026,
+        published on the 12th: the claim is declared by 12 January 2027 (R622-24); the
+        invoices dated before the judgment are held, the later ones chased as usual."""
+        self._as("fr_FR")
+        martin = self.partner("Boulangerie Martin SARL")
+        shots = []
+        with self._screenshot_at_end("relance_insolvency_", shots):
+            self.start_tour(
+                f"/odoo/res.partner/{martin.id}",
+                "relance_insolvency_tour",
+                login="admin",
+                timeout=120,
+            )
+        self._keep_picture("relance_insolvency_", "insolvency.png")
+        record = self.env["account.relance.insolvency"].search([("partner_id", "=", martin.id)])
+        self.assertEqual(record.kind, "receivership")
+        self.assertEqual(record.declaration_deadline, date(2027, 1, 12))
+        self.assertEqual(record.company_id, self.fr)
+        invoices = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", martin.id),
+                ("company_id", "=", self.fr.id),
+                ("move_type", "=", "out_invoice"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        before = invoices.filtered(lambda m: m.invoice_date < date(2026, 11, 2))
+        self.assertEqual(record.move_ids, before)
+        self.assertEqual(set(before.mapped("relance_hold")), {"insolvency"})
+        self.assertNotIn("insolvency", (invoices - before).mapped("relance_hold"))
+        self.assertEqual(
+            record.activity_ids.date_deadline, date(2027, 1, 12), "the declaration's activity"
         )
 
     def test_dso_and_english_board(self):

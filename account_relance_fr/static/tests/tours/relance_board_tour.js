@@ -264,3 +264,119 @@ registry.category("web_tour.tours").add("relance_owed_tour", {
         },
     ],
 });
+
+/**
+ * In French, from the board: a payment plan for a customer's overdue invoices, in four
+ * monthly instalments; started, it pauses the ladder.
+ */
+registry.category("web_tour.tours").add("relance_plan_tour", {
+    steps: () => [
+        {
+            content: "Agree a payment plan from a customer's card",
+            trigger: `${card("Atelier Durand SAS")} button[name=action_payment_plan]`,
+            run: "click",
+        },
+        {
+            content: "Open the plan's invoices",
+            trigger: ".o_form_view .o_notebook .nav-link[name=invoices]",
+            run: "click",
+        },
+        {
+            content: "The plan proposes the customer's overdue invoices",
+            trigger: ".o_form_view .o_field_widget[name=move_ids] .o_data_row:nth-child(4)",
+        },
+        {
+            content: "Four instalments",
+            trigger: ".o_form_view .o_field_widget[name=instalment_count] input",
+            run: "edit 4",
+        },
+        {
+            content: "Compute the schedule",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_compute_schedule]",
+            run: "click",
+        },
+        {
+            content: "Open the schedule",
+            trigger: ".o_notebook .nav-link[name=schedule]",
+            run: "click",
+        },
+        {
+            content: "Four dated instalments",
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:nth-child(4)",
+        },
+        {
+            content: "Start the plan",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_activate]",
+            run: "click",
+        },
+        {
+            content: "The plan runs",
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains(En cours)",
+        },
+        {
+            content: "Its document can be printed",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains(Imprimer l'échéancier)",
+        },
+    ],
+});
+
+/**
+ * In French, from the customer: a redressement judiciaire recorded with its judgment and
+ * its BODACC publication; the deadline of the declaration of claim follows (R622-24).
+ */
+registry.category("web_tour.tours").add("relance_insolvency_tour", {
+    steps: () => [
+        {
+            content: "Open the customer's Relances tab",
+            trigger: ".o_notebook .nav-link[name=relance]",
+            run: "click",
+        },
+        {
+            content: "Record insolvency proceedings",
+            trigger: ".o_form_view button[name=action_relance_insolvency]",
+            run: "click",
+        },
+        {
+            content: "Open the kinds of proceedings",
+            trigger: ".o_field_widget[name=kind] input",
+            run: "click",
+        },
+        {
+            content: "A redressement judiciaire",
+            trigger: ".o_select_menu_item:contains(Redressement judiciaire)",
+            run: "click",
+        },
+        {
+            content: "Its judgment",
+            trigger: ".o_field_widget[name=judgment_date] input",
+            run: "edit 02/11/2026",
+        },
+        {
+            content: "Its publication in the BODACC",
+            trigger: ".o_field_widget[name=bodacc_date] input",
+            run: "edit 12/11/2026",
+        },
+        {
+            content: "The court",
+            trigger: ".o_field_widget[name=court] input",
+            run: "edit Tribunal de commerce de Lyon",
+        },
+        {
+            content: "The claim is to be declared within two months of the publication",
+            trigger: ".o_field_widget[name=declaration_deadline]:contains(12 janv. 2027)",
+        },
+        {
+            content: "The claim: the invoices dated before the judgment",
+            trigger: ".o_field_widget[name=move_ids] .o_data_row",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved: the declaration of claim can be printed",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_print_declaration]",
+        },
+    ],
+});
