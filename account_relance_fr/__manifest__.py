@@ -4,7 +4,7 @@
     "name": "Relances clients (France)",
     "summary": "Chase unpaid customer invoices the French way: dunning ladder, "
     "late-payment penalties, 40 EUR indemnity, formal notice",
-    "version": "19.0.1.7.0",
+    "version": "19.0.1.8.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
     "author": "account_relance_fr contributors",
@@ -49,6 +49,7 @@
         "views/account_relance_board_views.xml",
         "views/account_relance_effectiveness_views.xml",
         "views/account_relance_dso_views.xml",
+        "views/account_relance_inflow_views.xml",
         "views/account_relance_plan_views.xml",
         "views/account_relance_insolvency_views.xml",
         "views/account_relance_handoff_views.xml",

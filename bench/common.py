@@ -43,7 +43,7 @@ DEFAULT_SCALES = {
     "xlarge": ["default", "xlarge"],
 }
 
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "7"
 MARKER_KEY = "relance_bench.template"
 BASE_DB = "relance_bench_base"
 MODULES = "account,l10n_fr_account,account_relance_fr,account_credit_control"

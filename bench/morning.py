@@ -11,6 +11,9 @@ of the shipped views (read from the views, their lists of one2many fields includ
   the cards of every column read (``web_read_group`` with ``unfold_read_specification``);
 * ``board_list``: the board as a list, 80 customers (``web_search_read``);
 * ``aging_pivot``: the aged balance, by level (``formatted_read_group`` of the measures);
+* ``today_list``: the morning's list "To do today", whom to call first (80 customers);
+* ``forecast_pivot``: the receivables forecast, the next 13 weeks by week and dunning step
+  (``formatted_read_group`` over the expected payment dates);
 * ``customer_tab``: the customer form, its Relances tab included, of the customer with the
   most open invoices (``web_read``);
 * ``invoice_form``: the form of an open invoice that the night dunned (``web_read``).
@@ -23,6 +26,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
@@ -91,6 +95,24 @@ def screens(env):
         order="relance_last_date desc, id",
     )
     partner_form = specification(env, "res.partner", view_arch(env, "res.partner", "form"))
+    # the filters the two screens open with (their actions' defaults)
+    from odoo import fields  # noqa: PLC0415 - importable once Odoo is bootstrapped
+
+    today = fields.Date.context_today(env["account.move"])
+    today_domain = [
+        ("amount_overdue", ">", 0),
+        "|",
+        "|",
+        ("next_date", "<=", today),
+        ("promise_due", "=", True),
+        ("plan_missed", "=", True),
+    ]
+    monday = today - timedelta(days=today.weekday())
+    forecast_domain = [
+        "|",
+        ("expected_date", "=", False),
+        ("expected_date", "<", monday + timedelta(weeks=13)),
+    ]
     invoice_form = specification(
         env, "account.move", view_arch(env, "account.move", "form", "account.view_move_form")
     )
@@ -108,6 +130,12 @@ def screens(env):
         ),
         "aging_pivot": lambda e: e[Board].formatted_read_group(
             domain, ["level_id"], [f"{name}:sum" for name in pivot_fields]
+        ),
+        "today_list": lambda e: e[Board].web_search_read(
+            today_domain, lst, limit=80, count_limit=10001
+        ),
+        "forecast_pivot": lambda e: e["account.relance.inflow"].formatted_read_group(
+            forecast_domain, ["expected_date:week", "level_id"], ["amount:sum"]
         ),
         "customer_tab": lambda e: e["res.partner"].browse(partner.id).web_read(partner_form),
         "invoice_form": lambda e: e["account.move"].browse(invoice.id).web_read(invoice_form),

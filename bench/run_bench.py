@@ -278,6 +278,8 @@ MORNING = {
     "board_kanban": "dunning board, kanban (the cards of every column)",
     "board_list": "dunning board, list (80 customers)",
     "aging_pivot": "aged balance, pivot by level",
+    "today_list": "to do today, whom to call first (80 customers)",
+    "forecast_pivot": "receivables forecast, 13 weeks by week and step",
     "customer_tab": "a customer's form and Relances tab",
     "invoice_form": "an invoice's form",
 }
@@ -297,6 +299,25 @@ def morning_table(morning):
     for key, label in MORNING.items():
         if key in morning:
             lines.append(f"| {label} | {morning[key]['seconds']:.3f} | {morning[key]['queries']} |")
+    return "\n".join(lines)
+
+
+def backtest_table(backtest):
+    """The accuracy of the expected payment dates (bench/backtest.py)."""
+    lines = [
+        "The expected payment dates replayed on the first day of each month of the data "
+        "set's history (bench/backtest.py), against the day each instalment was paid:",
+        "",
+        "| prediction | predictions | mean absolute error (days) | paid within +/- 7 days |",
+        "|---|---:|---:|---:|",
+    ]
+    for name in ("expected", "due date", "due + average delay"):
+        row = backtest.get(name)
+        if row and row["predictions"]:
+            lines.append(
+                f"| {name} | {row['predictions']} | {row['mae_days']} | "
+                f"{row['within_7_days'] * 100:.1f} % |"
+            )
     return "\n".join(lines)
 
 
@@ -344,6 +365,11 @@ def main():
         if s == scale:
             # the screens of the morning, on the database of our last night
             entry["morning"] = common.run_json("morning.py", "relance_bench_run_ours")
+            # how accurate the expected payment dates are, on the data set's history
+            try:
+                entry["backtest"] = common.run_json("backtest.py", tpl, "--json")
+            except RuntimeError as exc:
+                log(f"backtest failed: {exc}")
         print(f"\nScale {s} ({entry['dataset']['posted_invoices']} posted invoices, "
               f"{entry['dataset']['customers']} customers, run date {date}):")
         print(table(scale_rows(entry)))
@@ -358,6 +384,8 @@ def main():
                   f"{entry['round_ratios']}")
         if entry.get("morning"):
             print(morning_table(entry["morning"]))
+        if entry.get("backtest"):
+            print(backtest_table(entry["backtest"]))
     names = [s for s in scales if s in results["scales"]]
     pairs = list(zip(names, names[1:], strict=False))
     if len(names) > 2:
@@ -419,6 +447,8 @@ def main():
             md.append(f"(the peer was not measured at {s}: BENCH_NO_PEER)")
         if entry.get("morning"):
             md += ["", morning_table(entry["morning"])]
+        if entry.get("backtest"):
+            md += ["", backtest_table(entry["backtest"])]
     if extra_md:
         md += ["", "```text", "\n\n".join(extra_md), "```"]
     update_readme("\n".join(md))

@@ -4,6 +4,6 @@
 They are imported by the models and tested on their own, without a database.
 """
 
-from . import analysis, dates, ecb, interest, ladder, procedure, text
+from . import analysis, dates, ecb, forecast, interest, ladder, procedure, text
 
-__all__ = ["analysis", "dates", "ecb", "interest", "ladder", "procedure", "text"]
+__all__ = ["analysis", "dates", "ecb", "forecast", "interest", "ladder", "procedure", "text"]

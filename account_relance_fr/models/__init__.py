@@ -2,6 +2,7 @@
 from . import (
     account_move,
     account_move_line,
+    account_partial_reconcile,
     account_payment_term,
     account_payment_term_line,
     account_relance_board,
@@ -11,7 +12,9 @@ from . import (
     account_relance_effectiveness,
     account_relance_event,
     account_relance_event_line,
+    account_relance_forecast,
     account_relance_handoff,
+    account_relance_inflow,
     account_relance_insolvency,
     account_relance_letter,
     account_relance_level,

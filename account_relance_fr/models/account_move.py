@@ -12,6 +12,7 @@ from odoo.fields import Command, Domain
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
 from ..lib import ladder
+from .account_relance_forecast import EXPECTED_BASIS
 
 _logger = logging.getLogger(__name__)
 
@@ -97,6 +98,18 @@ class AccountMove(models.Model):
         tracking=True,
         help="Date of a written acknowledgment of the debt: it restarts the limitation period "
         "(Code civil 2240).",
+    )
+    relance_expected_date = fields.Date(
+        "Expected payment",
+        copy=False,
+        readonly=True,
+        help="When the invoice (its oldest unpaid instalment) is expected to be paid, learnt "
+        "from the payments of the customer, of similar customers or of the company; a "
+        "promise is its date, a payment plan its next instalment; a dispute, insolvency "
+        "proceedings or a collector leave it empty. Refreshed each night and by payments.",
+    )
+    relance_expected_basis = fields.Selection(
+        EXPECTED_BASIS, "Expected from", copy=False, readonly=True
     )
     relance_posterior_claim = fields.Boolean(
         "Claim after the judgment",
@@ -576,6 +589,7 @@ class AccountMove(models.Model):
     def action_relance_resume(self):
         self._relance_check_system_hold()
         self.write({"relance_hold": False, "relance_hold_note": False})
+        self.env["account.relance.forecast"]._refresh_later(self)
         return True
 
     def _relance_system_hold(self, hold, note, body):
@@ -583,6 +597,7 @@ class AccountMove(models.Model):
         collector), noted in their chatter; the pause replaces a promise or none."""
         self._relance_write({"relance_hold": hold, "relance_hold_note": note or False})
         self._relance_log(dict.fromkeys(self.ids, body))
+        self.env["account.relance.forecast"]._refresh_later(self)
         return self
 
     def _relance_system_release(self, hold, body):
@@ -591,6 +606,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda m: m.relance_hold == hold)
         moves._relance_write({"relance_hold": False, "relance_hold_note": False})
         moves._relance_log(dict.fromkeys(moves.ids, body))
+        self.env["account.relance.forecast"]._refresh_later(moves)
         return moves
 
     def action_relance_set_hold(
@@ -620,6 +636,7 @@ class AccountMove(models.Model):
                 for move in self
             },
         )
+        self.env["account.relance.forecast"]._refresh_later(self)
         return True
 
     def _relance_html_list(self):

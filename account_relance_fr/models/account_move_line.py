@@ -19,6 +19,12 @@ class AccountMoveLine(models.Model):
     )
     relance_penalty_date_from = fields.Date("Interest billed from", copy=False)
     relance_penalty_date_to = fields.Date("Interest billed up to", copy=False)
+    relance_expected_date = fields.Date(
+        "Expected payment",
+        copy=False,
+        readonly=True,
+        help="When this instalment is expected to be paid (see the invoice's Dunning tab).",
+    )
 
     # the invoices the dunning chases are those without a receivable line excluded from
     # follow-up (``no_followup``, see ``account.move._relance_base_domain``): without this

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib import analysis
+from ..lib import analysis, forecast
 from ..lib import dates as law_dates
 
 
@@ -16,7 +16,7 @@ class AccountRelanceBoard(models.Model):
     _name = "account.relance.board"
     _description = "Dunning board"
     _auto = False
-    _order = "level_sequence desc, oldest_days desc, id"
+    _order = "priority desc, level_sequence desc, oldest_days desc, id"
     _rec_name = "partner_id"
     _depends = {
         "account.move": [
@@ -35,7 +35,11 @@ class AccountRelanceBoard(models.Model):
             "relance_hold",
             "relance_promise_date",
             "relance_prescription_date",
+            "relance_expected_date",
+            "relance_expected_basis",
         ],
+        "account.relance.plan": ["state", "partner_id", "company_id"],
+        "account.relance.plan.line": ["paid", "date"],
         "account.move.line": ["amount_residual", "date_maturity", "reconciled"],
         "account.relance.level": ["sequence", "name"],
         "account.relance.event": ["state", "partner_id", "company_id", "mail_pending"],
@@ -97,6 +101,24 @@ class AccountRelanceBoard(models.Model):
         ],
         readonly=True,
     )
+    expected_date = fields.Date(
+        "Expected payment",
+        readonly=True,
+        help="When the customer's overdue invoices are expected to be paid (the earliest).",
+    )
+    payer_delay = fields.Integer(
+        "Usual delay",
+        readonly=True,
+        help="How many days after the due date this customer usually pays, from its own payments.",
+    )
+    promise_due = fields.Boolean("Promise due", readonly=True)
+    plan_missed = fields.Boolean("Instalment missed", readonly=True)
+    priority = fields.Integer(
+        readonly=True,
+        help="Who to call first: the amount overdue, the days late, how late the customer "
+        "usually pays, a limitation date close, a promise due, an instalment missed.",
+    )
+    priority_reasons = fields.Char("Why", compute="_compute_priority_reasons")
     main_currency_id = fields.Many2one(
         "res.currency", "Currency of the current company", readonly=True
     )
@@ -107,6 +129,32 @@ class AccountRelanceBoard(models.Model):
         help="The overdue amount converted at today's rate into the currency of the current "
         "company, so that the columns of several companies add up.",
     )
+
+    @api.depends("priority")
+    def _compute_priority_reasons(self):
+        """The priority in words, on the card: what is at stake, most weighty first."""
+        Lang = self.env["res.lang"]
+        for card in self:
+            reasons = []
+            if card.promise_due:
+                reasons.append(self.env._("promise due"))
+            if card.plan_missed:
+                reasons.append(self.env._("instalment of the plan missed"))
+            if card.near_prescription:
+                reasons.append(
+                    self.env._("limitation on %s", Lang._relance_date_str(card.prescription_date))
+                )
+            if card.amount_overdue:
+                reasons.append(
+                    self.env._(
+                        "%s overdue", card.currency_id._relance_amount_str(card.amount_overdue)
+                    )
+                )
+            if card.oldest_days > 0:
+                reasons.append(self.env._("%s days late", card.oldest_days))
+            if card.payer_delay and card.payer_delay > 0:
+                reasons.append(self.env._("usually pays %s days late", card.payer_delay))
+            card.priority_reasons = " · ".join(reasons)
 
     @property
     def _table_query(self):
@@ -147,7 +195,7 @@ class AccountRelanceBoard(models.Model):
         aging_columns = SQL(", ").join(
             SQL("MIN(ag.%s) AS %s", bucket, bucket) for bucket in buckets
         )
-        return SQL(
+        rows = SQL(
             """
             -- the users still working in Odoo, as res.users._relance_working
             WITH working_users AS (SELECT id FROM res_users WHERE active AND NOT share),
@@ -168,6 +216,14 @@ class AccountRelanceBoard(models.Model):
                  WHERE state = 'todo' AND NOT COALESCE(mail_pending, FALSE)
                    AND level_id IS NOT NULL
               GROUP BY partner_id, company_id
+            ),
+            -- the customers with an instalment of a running payment plan past due and unpaid
+            plans_missed AS (
+                SELECT plan.partner_id, plan.company_id
+                  FROM account_relance_plan plan
+                  JOIN account_relance_plan_line line ON line.plan_id = plan.id
+                 WHERE plan.state = 'active' AND NOT line.paid AND line.date < %(today)s::date
+              GROUP BY plan.partner_id, plan.company_id
             ),
             open_moves AS (
                 SELECT am.*,
@@ -265,6 +321,16 @@ class AccountRelanceBoard(models.Model):
                        OR COALESCE((p.relance_blocked ->> m.company_id::text)::boolean, FALSE)
                        AS is_blocked,
                    MIN(m.relance_prescription_date) AS prescription_date,
+                   COALESCE(MIN(m.relance_expected_date) FILTER (WHERE m.days_late > 0),
+                            MIN(m.relance_expected_date)) AS expected_date,
+                   -- how late the customer usually pays, from its own history
+                   ROUND(AVG(m.relance_expected_date - m.relance_due_date)
+                         FILTER (WHERE m.relance_expected_basis = 'customer'
+                                 AND m.days_late <= 0))::int AS payer_delay,
+                   COALESCE(BOOL_OR(m.relance_hold = 'promise'
+                                    AND m.relance_promise_date <= %(today)s::date), FALSE)
+                       AS promise_due,
+                   BOOL_OR(pm.partner_id IS NOT NULL) AS plan_missed,
                    COALESCE(MIN(m.relance_prescription_date)
                        <= %(today)s::date
                           + COALESCE(MIN(c.relance_prescription_warning_days), %(warning)s),
@@ -274,6 +340,8 @@ class AccountRelanceBoard(models.Model):
               JOIN res_company c ON c.id = m.company_id
               JOIN aging ag ON ag.commercial_partner_id = m.commercial_partner_id
                            AND ag.company_id = m.company_id
+         LEFT JOIN plans_missed pm ON pm.partner_id = m.commercial_partner_id
+                                  AND pm.company_id = m.company_id
          LEFT JOIN rates ON rates.company_id = m.company_id
          LEFT JOIN managers ON managers.company_id = m.company_id
          LEFT JOIN todo ON todo.partner_id = m.commercial_partner_id
@@ -295,6 +363,33 @@ class AccountRelanceBoard(models.Model):
             lang=lang,
             main=main.id,
             not_reminded=self.env._("Not reminded yet"),
+        )
+        return SQL("SELECT b.*, %s AS priority FROM (%s) AS b", self._priority_sql(), rows)
+
+    @api.model
+    def _priority_sql(self):
+        """Who to call first: the points of what is at stake (``lib.forecast.PRIORITY``):
+        the amount overdue, the days late, how late the customer usually pays, a limitation
+        date close, a promise due today or past, an instalment of a plan missed. A customer
+        whose invoices are all paused scores only for a promise due or a plan missed: there
+        is nobody else to call."""
+        w = forecast.PRIORITY
+        return SQL(
+            """ROUND(
+                CASE WHEN b.status = 'paused' AND NOT b.promise_due AND NOT b.plan_missed
+                     THEN 0
+                     ELSE LEAST(COALESCE(b.amount_overdue_main, 0) / %(per_amount)s,
+                                %(max_amount)s)
+                          + LEAST(GREATEST(b.oldest_days, 0)::numeric / %(per_day)s,
+                                  %(max_days)s)
+                          + LEAST(GREATEST(COALESCE(b.payer_delay, 0), 0)::numeric
+                                  / %(per_delay)s, %(max_delay)s)
+                END
+                + CASE WHEN b.near_prescription THEN %(limitation)s ELSE 0 END
+                + CASE WHEN b.promise_due THEN %(promise)s ELSE 0 END
+                + CASE WHEN b.plan_missed THEN %(plan)s ELSE 0 END
+            )::int""",
+            **w,
         )
 
     @api.model

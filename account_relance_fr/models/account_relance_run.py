@@ -160,7 +160,38 @@ class AccountRelanceRun(models.AbstractModel):
                 return result
         # 5. the emails that attach PDFs
         self._send_pending(companies, commit=commit)
+        # 6. when the invoices dunned tonight, and those whose expectation passed, will be paid
+        self._refresh_expected(companies, moves, today, commit=commit)
         return result
+
+    @api.model
+    def _refresh_expected(self, companies, moves, today, commit=False):
+        """The expected payment dates (``account.relance.forecast``) of the invoices dunned
+        tonight and of those whose expectation is missing or has passed (or of ``moves``,
+        for a run on chosen invoices). The invoices another transaction holds are left to
+        the next night: locked without waiting, so that two workers never wait for each
+        other here."""
+        Forecast = self.env["account.relance.forecast"]
+        Move = self.env["account.move"]
+        if moves is not None:
+            targets = moves
+        else:
+            targets = Move.search(
+                [
+                    *Move._relance_open_domain(),
+                    ("company_id", "in", companies.ids),
+                    "|",
+                    ("relance_last_date", "=", today),
+                    "|",
+                    ("relance_expected_date", "=", False),
+                    ("relance_expected_date", "<", today),
+                ]
+            )
+        for start in range(0, len(targets), 5000):
+            chunk = targets[start : start + 5000].try_lock_for_update()
+            Forecast._refresh(chunk, today)
+            if commit:
+                self.env["ir.cron"]._commit_progress()
 
     @api.model
     def _claim_domain(self, today, companies):

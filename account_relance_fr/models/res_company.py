@@ -443,6 +443,38 @@ class ResCompany(models.Model):
                 }
             )
             moves.action_post()
+            # a year of invoices paid, each customer at its own pace (days after the due
+            # date), from which the expected payment dates are learnt
+            pace = [20, 4, 45, 12, -3, 30, 8, 25, 60, 35]
+            paid = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "company_id": company.id,
+                        "partner_id": customers[index].id,
+                        "invoice_date": today - timedelta(days=90 * quarter + 150),
+                        "invoice_date_due": today - timedelta(days=90 * quarter + 120),
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "quantity": 1,
+                                    "price_unit": 300.0 + 100 * quarter,
+                                }
+                            )
+                        ],
+                    }
+                    for index in range(len(customers))
+                    for quarter in range(3)
+                ]
+            )
+            paid.action_post()
+            register = env["account.payment.register"]
+            for move in paid:
+                delay = pace[customers.ids.index(move.partner_id.id)] + (move.id % 3) * 2 - 2
+                register.with_context(active_model="account.move", active_ids=move.ids).create(
+                    {"payment_date": move.invoice_date_due + timedelta(days=delay)}
+                )._create_payments()
             # replay the nights that led here, so the history and levels are real, written
             # as the nightly run writes it: in the company's language
             env = env(context=dict(env.context, lang=company._relance_lang()))
@@ -519,3 +551,4 @@ class ResCompany(models.Model):
                     "fee_terms": "12 % des sommes recouvrées",
                 }
             ).action_hand_over()
+            env["account.relance.forecast"]._refresh(moves, today)

@@ -5,6 +5,7 @@ from . import (
     test_relance_concurrency,
     test_relance_documents,
     test_relance_engine,
+    test_relance_forecast,
     test_relance_hostile,
     test_relance_law,
     test_relance_morning,

@@ -1,0 +1,226 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib import forecast
+
+# the payments of the last two years teach the expectation; older ones weigh little anyway
+# (their weight halves every lib.forecast.HALF_LIFE_DAYS)
+HISTORY_DAYS = 730
+PENDING_KEY = "account_relance_fr.expected"
+EXPECTED_BASIS = [
+    ("customer", "The customer's payments"),
+    ("similar", "Similar customers' payments"),
+    ("company", "The company's payments"),
+    ("none", "Due date (no payment history)"),
+    ("promise", "Payment promise"),
+    ("plan", "Payment plan"),
+    ("undated", "No expected date"),
+]
+
+
+class AccountRelanceForecast(models.AbstractModel):
+    """The expected payment date of the open invoices and of each of their instalments
+    (``lib.forecast``), learnt from the company's payment history read in one query.
+
+    Written by the nightly run (the invoices it dunned and those whose expectation has
+    passed or is missing) and by the reconciliation of a payment; stored, so that the
+    board, the invoice and the receivables forecast read it without computing."""
+
+    _name = "account.relance.forecast"
+    _description = "Expected payment dates"
+
+    @api.model
+    def _history(self, companies, today):
+        """The profiles of ``companies`` as of ``today``: ``{company id: (by customer,
+        by kind of customer, all)}``, each a :class:`lib.forecast.Profile` (the kind is
+        ``True`` for a company, ``False`` for an individual). One query: the paid
+        instalments of the customer invoices paid within :data:`HISTORY_DAYS`, each with
+        the amount-weighted delay of its payments (credit notes are not payments)."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.company_id, move.commercial_partner_id,
+                       COALESCE(partner.is_company, FALSE),
+                       aml.date_maturity,
+                       SUM(apr.amount * (apr.max_date - aml.date_maturity))
+                           / NULLIF(SUM(apr.amount), 0),
+                       SUM(apr.amount)
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN res_partner partner ON partner.id = move.commercial_partner_id
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                  JOIN account_move_line paid_by ON paid_by.id = apr.credit_move_id
+                  JOIN account_move paying ON paying.id = paid_by.move_id
+                 WHERE aml.company_id IN %(companies)s
+                   AND aml.display_type = 'payment_term'
+                   AND aml.reconciled
+                   AND aml.date_maturity IS NOT NULL
+                   AND move.move_type = 'out_invoice'
+                   AND move.state = 'posted'
+                   AND paying.move_type != 'out_refund'
+                   AND apr.max_date >= %(since)s
+                 GROUP BY aml.id, aml.company_id, move.commercial_partner_id,
+                          partner.is_company, aml.date_maturity
+                """,
+                companies=tuple(companies.ids),
+                since=today - timedelta(days=HISTORY_DAYS),
+            )
+        )
+        items = defaultdict(lambda: (defaultdict(list), defaultdict(list), []))
+        for company_id, partner_id, is_company, due, mean_delay, amount in rows:
+            if mean_delay is None:
+                continue
+            days = float(mean_delay)
+            item = forecast.PaidItem(days, due + timedelta(days=round(days)), float(amount))
+            by_partner, by_kind, everyone = items[company_id]
+            by_partner[partner_id].append(item)
+            by_kind[is_company].append(item)
+            everyone.append(item)
+        return {
+            company_id: (
+                {p: forecast.profile(i, today, "customer") for p, i in by_partner.items()},
+                {k: forecast.profile(i, today, "similar") for k, i in by_kind.items()},
+                forecast.profile(everyone, today, "company"),
+            )
+            for company_id, (by_partner, by_kind, everyone) in items.items()
+        }
+
+    @api.model
+    def _refresh(self, moves, today=None):
+        """Write the expected payment date of ``moves`` (the open customer invoices among
+        them) and of their unpaid instalments. The expectation of an invoice is that of its
+        oldest unpaid instalment (what is owed first). A few queries whatever the number of
+        invoices: what it needs is read in one, written in one per thousand."""
+        if not moves:
+            return
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT move.id, move.company_id, move.commercial_partner_id,
+                       COALESCE(partner.is_company, FALSE), move.relance_hold,
+                       move.relance_promise_date,
+                       COALESCE(move.relance_due_date, move.invoice_date_due),
+                       aml.id, aml.date_maturity
+                  FROM account_move move
+                  JOIN res_partner partner ON partner.id = move.commercial_partner_id
+             LEFT JOIN account_move_line aml
+                    ON aml.move_id = move.id
+                   AND aml.display_type = 'payment_term'
+                   AND NOT aml.reconciled
+                 WHERE move.id IN %(ids)s
+                   AND move.move_type = 'out_invoice'
+                   AND move.state = 'posted'
+                   AND move.payment_state IN ('not_paid', 'partial')
+                 ORDER BY move.id, aml.date_maturity, aml.id
+                """,
+                ids=tuple(moves.ids),
+            )
+        )
+        if not rows:
+            return
+        companies = self.env["res.company"].browse({row[1] for row in rows})
+        history = self._history(companies, today)
+        plans = self.env["account.relance.plan"].search(
+            [("state", "=", "active"), ("move_ids", "in", [row[0] for row in rows])]
+        )
+        plan_date = {move.id: plan.next_date for plan in plans for move in plan.move_ids}
+        move_values, line_values, seen = [], [], set()
+        for (
+            move_id,
+            company_id,
+            partner_id,
+            is_company,
+            hold,
+            promise,
+            due,
+            line_id,
+            maturity,
+        ) in rows:
+            by_partner, by_kind, everyone = history.get(company_id, ({}, {}, None))
+            prof = forecast.choose_profile(
+                by_partner.get(partner_id), by_kind.get(is_company), everyone
+            )
+            expected = forecast.expected_date(
+                maturity or due,
+                today,
+                prof,
+                hold=hold,
+                promise_date=promise,
+                plan_date=plan_date.get(move_id),
+            )
+            if line_id:
+                line_values.append((line_id, expected))
+            if move_id not in seen:  # its oldest unpaid instalment comes first
+                seen.add(move_id)
+                basis = {"promise": "promise", "plan": "plan"}.get(hold) or (
+                    "undated" if hold in forecast.UNDATED_HOLDS else prof.source
+                )
+                move_values.append((move_id, expected, basis))
+        self._write_values("account_move", move_values, with_basis=True)
+        self._write_values("account_move_line", line_values)
+        self.env["account.move"].invalidate_model(
+            ["relance_expected_date", "relance_expected_basis"]
+        )
+        self.env["account.move.line"].invalidate_model(["relance_expected_date"])
+
+    @api.model
+    def _refresh_later(self, moves):
+        """Refresh ``moves`` at the end of the transaction (before its commit), once the
+        payments are matched and the invoices' payment state settled: a reconciliation
+        creates its partials before it knows whether the invoice is paid."""
+        pending = self.env.cr.precommit.data.setdefault(PENDING_KEY, set())
+        if not pending:
+            self.env.cr.precommit.add(self.sudo()._refresh_pending)
+        pending.update(moves.ids)
+
+    def _refresh_pending(self):
+        ids = self.env.cr.precommit.data.pop(PENDING_KEY, set())
+        moves = self.env["account.move"].browse(sorted(ids)).exists()
+        self._refresh(moves)
+
+    def _write_values(self, table, values, with_basis=False):
+        """One UPDATE per thousand rows: a stored field that no compute depends on and no
+        one tracks, written for thousands of invoices each night."""
+        for start in range(0, len(values), 1000):
+            chunk = values[start : start + 1000]
+            if with_basis:
+                rows = SQL(", ").join(
+                    SQL("(%s, %s::date, %s)", row_id, day, basis) for row_id, day, basis in chunk
+                )
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %s AS t SET relance_expected_date = v.day,"
+                        " relance_expected_basis = v.basis"
+                        " FROM (VALUES %s) AS v(id, day, basis) WHERE t.id = v.id",
+                        SQL.identifier(table),
+                        rows,
+                    )
+                )
+            else:
+                rows = SQL(", ").join(SQL("(%s, %s::date)", row_id, day) for row_id, day in chunk)
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %s AS t SET relance_expected_date = v.day"
+                        " FROM (VALUES %s) AS v(id, day) WHERE t.id = v.id",
+                        SQL.identifier(table),
+                        rows,
+                    )
+                )
+
+    @api.model
+    def _stale_domain(self, companies, today):
+        """The open invoices of ``companies`` whose expectation is missing or has passed:
+        refreshed each night with those the run dunned."""
+        return [
+            *self.env["account.move"]._relance_open_domain(),
+            ("company_id", "in", companies.ids),
+            "|",
+            ("relance_expected_date", "=", False),
+            ("relance_expected_date", "<", today),
+        ]
