@@ -111,6 +111,13 @@ class AccountMove(models.Model):
     relance_expected_basis = fields.Selection(
         EXPECTED_BASIS, "Expected from", copy=False, readonly=True
     )
+    relance_usual_delay = fields.Integer(
+        "Customer's usual delay",
+        copy=False,
+        readonly=True,
+        help="How many days after the due date the customer usually pays, from its own "
+        "payments (empty without them).",
+    )
     relance_posterior_claim = fields.Boolean(
         "Claim after the judgment",
         compute="_compute_relance_posterior_claim",

@@ -37,6 +37,7 @@ class AccountRelanceBoard(models.Model):
             "relance_prescription_date",
             "relance_expected_date",
             "relance_expected_basis",
+            "relance_usual_delay",
         ],
         "account.relance.plan": ["state", "partner_id", "company_id"],
         "account.relance.plan.line": ["paid", "date"],
@@ -324,9 +325,7 @@ class AccountRelanceBoard(models.Model):
                    COALESCE(MIN(m.relance_expected_date) FILTER (WHERE m.days_late > 0),
                             MIN(m.relance_expected_date)) AS expected_date,
                    -- how late the customer usually pays, from its own history
-                   ROUND(AVG(m.relance_expected_date - m.relance_due_date)
-                         FILTER (WHERE m.relance_expected_basis = 'customer'
-                                 AND m.days_late <= 0))::int AS payer_delay,
+                   MAX(m.relance_usual_delay) AS payer_delay,
                    COALESCE(BOOL_OR(m.relance_hold = 'promise'
                                     AND m.relance_promise_date <= %(today)s::date), FALSE)
                        AS promise_due,

@@ -161,11 +161,22 @@ class AccountRelanceForecast(models.AbstractModel):
                 basis = {"promise": "promise", "plan": "plan"}.get(hold) or (
                     "undated" if hold in forecast.UNDATED_HOLDS else prof.source
                 )
-                move_values.append((move_id, expected, basis))
-        self._write_values("account_move", move_values, with_basis=True)
-        self._write_values("account_move_line", line_values)
+                usual = forecast.expected_delay(prof) if prof.source == "customer" else None
+                move_values.append(
+                    (move_id, expected, basis, round(usual) if usual is not None else None)
+                )
+        self._write_values(
+            "account_move",
+            [
+                ("relance_expected_date", "date"),
+                ("relance_expected_basis", "varchar"),
+                ("relance_usual_delay", "int4"),
+            ],
+            move_values,
+        )
+        self._write_values("account_move_line", [("relance_expected_date", "date")], line_values)
         self.env["account.move"].invalidate_model(
-            ["relance_expected_date", "relance_expected_basis"]
+            ["relance_expected_date", "relance_expected_basis", "relance_usual_delay"]
         )
         self.env["account.move.line"].invalidate_model(["relance_expected_date"])
 
@@ -184,34 +195,35 @@ class AccountRelanceForecast(models.AbstractModel):
         moves = self.env["account.move"].browse(sorted(ids)).exists()
         self._refresh(moves)
 
-    def _write_values(self, table, values, with_basis=False):
-        """One UPDATE per thousand rows: a stored field that no compute depends on and no
-        one tracks, written for thousands of invoices each night."""
+    def _write_values(self, table, columns, values):
+        """One UPDATE per thousand rows of ``values`` ((id, value of each of ``columns``)):
+        stored fields that no compute depends on and no one tracks, written for thousands
+        of invoices each night. ``columns``: (column name, SQL type) pairs."""
+        names = SQL(", ").join(SQL.identifier(name) for name, _type in columns)
+        updates = SQL(", ").join(
+            SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name, _type in columns
+        )
         for start in range(0, len(values), 1000):
-            chunk = values[start : start + 1000]
-            if with_basis:
-                rows = SQL(", ").join(
-                    SQL("(%s, %s::date, %s)", row_id, day, basis) for row_id, day, basis in chunk
+            rows = SQL(", ").join(
+                SQL(
+                    "(%s, %s)",
+                    row[0],
+                    SQL(", ").join(
+                        SQL("%s::%s", value, SQL(sql_type))
+                        for value, (_name, sql_type) in zip(row[1:], columns, strict=True)
+                    ),
                 )
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE %s AS t SET relance_expected_date = v.day,"
-                        " relance_expected_basis = v.basis"
-                        " FROM (VALUES %s) AS v(id, day, basis) WHERE t.id = v.id",
-                        SQL.identifier(table),
-                        rows,
-                    )
+                for row in values[start : start + 1000]
+            )
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(id, %s) WHERE t.id = v.id",
+                    SQL.identifier(table),
+                    updates,
+                    rows,
+                    names,
                 )
-            else:
-                rows = SQL(", ").join(SQL("(%s, %s::date)", row_id, day) for row_id, day in chunk)
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE %s AS t SET relance_expected_date = v.day"
-                        " FROM (VALUES %s) AS v(id, day) WHERE t.id = v.id",
-                        SQL.identifier(table),
-                        rows,
-                    )
-                )
+            )
 
     @api.model
     def _stale_domain(self, companies, today):

@@ -35,6 +35,7 @@ class TestRelanceForecast(RelanceCommon):
         # not yet due: its due date plus the customer's usual 20 days
         self.assertEqual(move.relance_expected_date, date(2026, 3, 21))
         self.assertEqual(move.relance_expected_basis, "customer")
+        self.assertEqual(move.relance_usual_delay, 20)
         line = move.line_ids.filtered(lambda ln: ln.display_type == "payment_term")
         self.assertEqual(line.relance_expected_date, date(2026, 3, 21))
         # 21 days late on 22 March: only its payment at +22 days was that late
@@ -185,6 +186,7 @@ class TestRelanceForecast(RelanceCommon):
                     ),
                 )
             self.assertIn("30 days late", cards[0].priority_reasons)
+            self.assertNotIn("usually pays", cards[0].priority_reasons, "no payment yet")
             self.assertIn("overdue", cards[0].priority_reasons)
             # a promise due today puts the small one first
             small.action_relance_set_hold("promise", promise_date=today)

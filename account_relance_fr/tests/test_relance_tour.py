@@ -187,7 +187,12 @@ class TestRelanceTour(HttpCase):
         dialog lists it apart with its reason."""
         self._as("fr_FR")
         moreau = self.partner("Garage Moreau SARL")
-        invoice = self.env["account.move"].search([("commercial_partner_id", "=", moreau.id)])
+        invoice = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", moreau.id),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
         self.assertLess(invoice.relance_due_date, invoice.invoice_date_due)
         self.start_tour(
             "/odoo/action-account_relance_fr.action_account_relance_board",
