@@ -56,6 +56,7 @@
         "wizard/account_relance_call_views.xml",
         "wizard/account_relance_hold_views.xml",
         "wizard/account_relance_skip_views.xml",
+        "wizard/account_relance_einvoice_views.xml",
         "views/account_relance_menus.xml",
     ],
     "assets": {

@@ -35,7 +35,7 @@ PRIOR_WEIGHT = 0.25
 # an invoice later than any past payment of its history is expected this many days on
 BEYOND_HISTORY_DAYS = 7
 # pauses with no expected date: nobody can say when (or whether) they will be paid
-UNDATED_HOLDS = frozenset({"dispute", "insolvency", "litigation", "blocked", "handoff"})
+UNDATED_HOLDS = frozenset({"dispute", "insolvency", "litigation", "blocked", "handoff", "einvoice"})
 
 # one paid invoice or instalment: its delay in days (negative when paid early), the day it
 # was (on average) paid, and its amount

@@ -10,6 +10,7 @@ from . import (
     account_relance_dossier,
     account_relance_dso,
     account_relance_effectiveness,
+    account_relance_einvoice_status,
     account_relance_event,
     account_relance_event_line,
     account_relance_forecast,

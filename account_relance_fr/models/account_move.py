@@ -12,6 +12,8 @@ from odoo.fields import Command, Domain
 from ..lib import dates as law_dates
 from ..lib import interest as law_interest
 from ..lib import ladder
+from . import account_relance_einvoice_status as einvoice
+from .account_relance_einvoice_status import EINVOICE_STATUSES
 from .account_relance_forecast import EXPECTED_BASIS
 
 _logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ SYSTEM_HOLDS = [
     ("plan", "Payment plan"),
     ("insolvency", "Insolvency proceedings"),
     ("handoff", "With a collector"),
+    ("einvoice", "E-invoicing status"),
 ]
 # payment states that are not chased: settled, awaiting the bank, or blocked in Odoo
 CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
@@ -117,6 +120,25 @@ class AccountMove(models.Model):
         readonly=True,
         help="How many days after the due date the customer usually pays, from its own "
         "payments (empty without them).",
+    )
+    relance_einvoice_status = fields.Selection(
+        EINVOICE_STATUSES,
+        "E-invoicing status",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The latest lifecycle status of the invoice on the e-invoicing platform.",
+    )
+    relance_einvoice_date = fields.Date("E-invoicing status date", copy=False, readonly=True)
+    relance_einvoice_status_ids = fields.One2many(
+        "account.relance.einvoice.status", "move_id", "E-invoicing statuses"
+    )
+    relance_einvoice_to_cash = fields.Boolean(
+        "Encaissée to declare",
+        compute="_compute_relance_einvoice_to_cash",
+        store=True,
+        help="Paid, and known to the e-invoicing platform: its status Encaissée must be "
+        "declared (the VAT on services is due on cashing).",
     )
     relance_posterior_claim = fields.Boolean(
         "Claim after the judgment",
@@ -848,6 +870,31 @@ class AccountMove(models.Model):
                 self.name,
             )
         return result
+
+    @api.depends("payment_state", "relance_einvoice_status")
+    def _compute_relance_einvoice_to_cash(self):
+        for move in self:
+            move.relance_einvoice_to_cash = bool(
+                move.move_type == "out_invoice"
+                and move.relance_einvoice_status
+                and move.relance_einvoice_status not in (einvoice.CASHED, *einvoice.STOP)
+                and move.payment_state in ("paid", "in_payment")
+            )
+
+    def _relance_set_einvoice_status(self, code, date=None, reason=None, source="module"):
+        """Record the e-invoicing lifecycle status ``code`` of these customer invoices
+        (``account.relance.einvoice.status``: "200" Déposée ... "213" Rejetée) on ``date``
+        (today by default), with the platform's ``reason``, and apply it to their dunning:
+        Refusée and Rejetée stop it, En litige and Suspendue pause it with the reason, a
+        later status resumes it, Paiement transmis pauses it a few days (company setting),
+        Approuvée is said on the reminders. For the modules that exchange with a platform:
+        ``source`` is "module" (default), "import" or "user"."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        if invoices:
+            self.env["account.relance.einvoice.status"]._record(
+                invoices, code, date=date, reason=reason, source=source
+            )
+        return True
 
     def _compute_relance_posterior_claim(self):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")

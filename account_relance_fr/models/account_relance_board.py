@@ -77,6 +77,11 @@ class AccountRelanceBoard(models.Model):
     has_litigation = fields.Boolean("Litigation", readonly=True)
     is_blocked = fields.Boolean("Blocked", readonly=True)
     has_plan = fields.Boolean("Payment plan", readonly=True)
+    einvoice_held = fields.Boolean(
+        "E-invoice refused or disputed",
+        readonly=True,
+        help="An invoice refused, rejected, disputed or suspended on the e-invoicing platform.",
+    )
     in_insolvency = fields.Boolean("Insolvency proceedings", readonly=True)
     handed_off = fields.Boolean("With a collector", readonly=True)
     near_prescription = fields.Boolean("Near limitation", readonly=True)
@@ -316,6 +321,7 @@ class AccountRelanceBoard(models.Model):
                        AS promise_date,
                    BOOL_OR(m.relance_hold = 'litigation') AS has_litigation,
                    BOOL_OR(m.relance_hold = 'plan') AS has_plan,
+                   BOOL_OR(m.relance_hold = 'einvoice') AS einvoice_held,
                    BOOL_OR(m.relance_hold = 'insolvency') AS in_insolvency,
                    BOOL_OR(m.relance_hold = 'handoff') AS handed_off,
                    BOOL_OR(m.relance_hold = 'blocked')

@@ -327,6 +327,9 @@ class AccountRelanceEvent(models.Model):
                 "residual": line.currency_id._relance_amount_str(line.amount_residual, lang),
                 "later": line.amount_later
                 and line.currency_id._relance_amount_str(line.amount_later, lang),
+                # approved on the e-invoicing platform: said to the customer
+                "approved": line.move_id.relance_einvoice_status in ("205", "206")
+                and Lang._relance_date_str(line.move_id.relance_einvoice_date, lang),
             }
             for line in self._relance_invoice_lines()
         ]

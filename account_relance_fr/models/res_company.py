@@ -44,6 +44,12 @@ class ResCompany(models.Model):
         default=5,
         help="An instalment still unpaid this many days after its due date breaks the plan.",
     )
+    relance_einvoice_payment_days = fields.Integer(
+        "Payment sent: pause (days)",
+        default=5,
+        help="An invoice whose e-invoicing status becomes Paiement transmis (the customer "
+        "says it paid) is not reminded for this many days, as under a promise to pay.",
+    )
     relance_plan_courtesy_days = fields.Integer(
         "Payment plan reminder (days before)",
         default=5,

@@ -28,6 +28,9 @@ class ResConfigSettings(models.TransientModel):
     relance_plan_courtesy_days = fields.Integer(
         related="company_id.relance_plan_courtesy_days", readonly=False
     )
+    relance_einvoice_payment_days = fields.Integer(
+        related="company_id.relance_einvoice_payment_days", readonly=False
+    )
     relance_prescription_warning_days = fields.Integer(
         related="company_id.relance_prescription_warning_days", readonly=False
     )

@@ -4,6 +4,7 @@ from . import (
     test_relance_board,
     test_relance_concurrency,
     test_relance_documents,
+    test_relance_einvoice,
     test_relance_engine,
     test_relance_forecast,
     test_relance_hostile,

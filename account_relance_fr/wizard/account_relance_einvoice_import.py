@@ -1,0 +1,121 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import csv
+import io
+import unicodedata
+from datetime import datetime
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..models.account_relance_einvoice_status import EINVOICE_STATUSES
+
+
+def _plain(text):
+    """Lower case without accents: "Refusée", "refusee" and "REFUSEE" are one status."""
+    text = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in text if not unicodedata.combining(c)).strip().lower()
+
+
+class AccountRelanceEinvoiceImport(models.TransientModel):
+    """Import the lifecycle statuses a platform sends (its export of status messages), as
+    a CSV file: one line per status, with the columns ``invoice`` (the invoice number),
+    ``status`` (the code, 200 to 213, or the French name: Déposée, Refusée...), ``date``
+    (YYYY-MM-DD or DD/MM/YYYY) and ``reason`` (optional); comma or semicolon separated.
+    Every line is applied or reported, none is lost: the summary lists the lines that were
+    not (an unknown invoice or status, a wrong date)."""
+
+    _name = "account.relance.einvoice.import"
+    _description = "Import e-invoicing statuses"
+
+    file = fields.Binary("Status file", required=True)
+    filename = fields.Char()
+    result = fields.Text(readonly=True)
+    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+
+    def _rows(self):
+        text = base64.b64decode(self.file or b"").decode("utf-8-sig", errors="replace")
+        try:
+            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", ",;")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        if not reader.fieldnames or not {"invoice", "status"} <= {
+            _plain(f) for f in reader.fieldnames
+        }:
+            raise UserError(
+                self.env._("The file needs the columns invoice, status, date and reason.")
+            )
+        for number, row in enumerate(reader, start=2):
+            yield number, {_plain(k): (v or "").strip() for k, v in row.items() if k}
+
+    def _status_code(self, value):
+        by_name = {_plain(label.split(" (")[0]): code for code, label in EINVOICE_STATUSES}
+        value = _plain(value)
+        return value if value in dict(EINVOICE_STATUSES) else by_name.get(value)
+
+    def _date(self, value):
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(value, fmt).date()
+            except (ValueError, TypeError):
+                continue
+        return None
+
+    def action_import(self):
+        self.ensure_one()
+        rows = list(self._rows())
+        names = {row.get("invoice") for _n, row in rows}
+        moves = self.env["account.move"].search(
+            [
+                ("name", "in", list(names)),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        )
+        by_name = {move.name: move for move in moves}
+        done, errors = 0, []
+        for number, row in rows:
+            move = by_name.get(row.get("invoice"))
+            code = self._status_code(row.get("status"))
+            day = (
+                self._date(row.get("date")) if row.get("date") else fields.Date.context_today(self)
+            )
+            if not move:
+                errors.append(
+                    self.env._(
+                        "line %(line)s: no invoice %(name)s", line=number, name=row.get("invoice")
+                    )
+                )
+            elif not code:
+                errors.append(
+                    self.env._(
+                        "line %(line)s: unknown status %(status)s",
+                        line=number,
+                        status=row.get("status"),
+                    )
+                )
+            elif not day:
+                errors.append(
+                    self.env._(
+                        "line %(line)s: wrong date %(date)s", line=number, date=row.get("date")
+                    )
+                )
+            else:
+                move._relance_set_einvoice_status(
+                    code, date=day, reason=row.get("reason"), source="import"
+                )
+                done += 1
+        summary = [self.env._("%s statuses imported.", done)]
+        if errors:
+            summary.append(self.env._("Not imported:"))
+            summary += errors
+        self.write({"result": "\n".join(summary), "state": "done"})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
