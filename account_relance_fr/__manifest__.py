@@ -13,7 +13,7 @@
     "development_status": "Beta",
     "application": False,
     "installable": True,
-    "depends": ["account", "l10n_fr_account"],
+    "depends": ["account", "l10n_fr_account", "portal"],
     "external_dependencies": {"python": ["python-dateutil"], "deb": ["wkhtmltopdf"]},
     "data": [
         "security/account_relance_security.xml",
@@ -58,6 +58,7 @@
         "wizard/account_relance_skip_views.xml",
         "wizard/account_relance_einvoice_views.xml",
         "views/account_relance_menus.xml",
+        "views/portal_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

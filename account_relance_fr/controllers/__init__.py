@@ -1,2 +1,2 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import main  # noqa: F401
+from . import main, portal  # noqa: F401

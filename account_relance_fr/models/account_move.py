@@ -881,6 +881,40 @@ class AccountMove(models.Model):
                 and move.payment_state in ("paid", "in_payment")
             )
 
+    def _relance_portal_answer(self, answer, reason, author):
+        """The customer answered from its portal (``author``, a portal user's partner):
+        ``paid`` pauses the dunning for the days a payment takes to arrive (the setting
+        *Payment sent: pause*), ``dispute`` puts the invoice in dispute with ``reason``.
+        Posted in the invoice's chatter in the customer's name; its responsible gets an
+        activity to check it."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        if answer == "paid":
+            note = self.env._("Paid, says the customer") + (f": {reason}" if reason else "")
+            self.action_relance_set_hold(
+                "promise",
+                note=note,
+                promise_date=today + timedelta(days=self.company_id.relance_einvoice_payment_days),
+                promise_amount=self.amount_residual,
+            )
+            summary = self.env._("Check the payment the customer announced")
+            body = self.env._("I have already paid this invoice.")
+        else:
+            self.action_relance_set_hold("dispute", note=reason)
+            summary = self.env._("Dispute from the customer: %s", reason)
+            body = self.env._("I dispute this invoice: %s", reason)
+        self.message_post(
+            body=body, author_id=author.id, message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        responsible = (
+            self.commercial_partner_id._relance_responsible(self.company_id, self.invoice_user_id)
+            or self.company_id._relance_manager()
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, user_id=responsible.id
+        )
+        return True
+
     def _relance_set_einvoice_status(self, code, date=None, reason=None, source="module"):
         """Record the e-invoicing lifecycle status ``code`` of these customer invoices
         (``account.relance.einvoice.status``: "200" Déposée ... "213" Rejetée) on ``date``

@@ -310,6 +310,21 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         return self.line_ids.sorted(lambda line: (line.invoice_date_due or line.date, line.id))
 
+    def _relance_pay_online(self):
+        """Whether the email may invite to pay online (``res.company._relance_pay_online``)."""
+        self.ensure_one()
+        return self.company_id._relance_pay_online()
+
+    def _relance_portal_attachment(self):
+        """The PDF of this letter or formal notice, as archived in its chatter when it was
+        sent: what the customer received, downloadable from its portal."""
+        self.ensure_one()
+        return (
+            self.sudo()
+            .message_ids.attachment_ids.filtered(lambda a: a.mimetype == "application/pdf")
+            .sorted("id")[-1:]
+        )
+
     def _relance_mail_rows(self):
         """The invoice table of the emails, formatted in the customer's language."""
         self.ensure_one()

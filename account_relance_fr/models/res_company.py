@@ -216,6 +216,21 @@ class ResCompany(models.Model):
         companies._relance_ensure_policy()
         return companies
 
+    def _relance_pay_online(self):
+        """Whether this company's customers can pay online from their invoice's link: only
+        with Odoo's online payment (``account_payment``) and a payment provider enabled for
+        the company; otherwise neither the emails nor the portal mention it."""
+        self.ensure_one()
+        if "payment.provider" not in self.env:
+            return False
+        return bool(
+            self.env["payment.provider"]
+            .sudo()
+            .search_count(
+                [("state", "in", ("enabled", "test")), ("company_id", "=", self.id)], limit=1
+            )
+        )
+
     def _relance_install_demo(self):
         """Demo data: customers, invoices at each level, payments, a dispute, a promise,
         and the dunning history of the last 100 nights."""

@@ -11,6 +11,7 @@ from . import (
     test_relance_law,
     test_relance_morning,
     test_relance_owed,
+    test_relance_portal,
     test_relance_security,
     test_relance_steps,
     test_relance_tour,

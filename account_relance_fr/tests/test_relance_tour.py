@@ -1,21 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The credit controller's morning in a real browser, on the demo data."""
 
-import os
-import shutil
 import unittest
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import ChromeBrowser, get_db_name
-from odoo.tools import config
+
+from .pictures import TourPictures
 
 
 @tagged("post_install", "-at_install")
-class TestRelanceTour(HttpCase):
+class TestRelanceTour(TourPictures, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -27,21 +24,6 @@ class TestRelanceTour(HttpCase):
             raise unittest.SkipTest("installed without demo data")
         cls.admin = cls.env.ref("base.user_admin")
         cls.env["res.lang"]._activate_lang("fr_FR")
-
-    @contextmanager
-    def _screenshot_at_end(self, prefix, shots):
-        """Take a picture of the page the tour ends on, before the browser closes."""
-        original_stop = ChromeBrowser.stop
-
-        def stop_with_screenshot(browser):
-            future = browser.take_screenshot(prefix=prefix)
-            if future:
-                future.result(timeout=20)
-                shots.append(prefix)
-            return original_stop(browser)
-
-        with patch.object(ChromeBrowser, "stop", stop_with_screenshot):
-            yield
 
     @contextmanager
     def _calls(self, model, method, calls):
@@ -57,14 +39,6 @@ class TestRelanceTour(HttpCase):
 
         with patch.object(cls, method, noted):
             yield
-
-    def _keep_picture(self, prefix, name):
-        """Copy the latest picture to $RELANCE_SCREENSHOT_TO (the README's images)."""
-        folder = Path(config["screenshots"]) / get_db_name() / "screenshots"
-        pictures = sorted(folder.glob(f"{prefix}*.png"), key=os.path.getmtime)
-        self.assertTrue(pictures)
-        if os.environ.get("RELANCE_SCREENSHOT_TO"):
-            shutil.copy(pictures[-1], Path(os.environ["RELANCE_SCREENSHOT_TO"]) / name)
 
     def _as(self, lang):
         # a French-only database (Odoo's runner) has English installed but not active
