@@ -39,7 +39,7 @@ class AccountRelanceInflow(models.Model):
     }
 
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", "Currency", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     move_id = fields.Many2one("account.move", "Invoice", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
