@@ -68,9 +68,6 @@ class TestRelancePortal(TourPictures, RelanceCommon, HttpCase):
         self.assertTrue(mine.content.startswith(b"%PDF"))
         theirs = self.url_open(f"/my/relances/letter/{self.letters[self.other].id}")
         self.assertEqual(theirs.status_code, 404)
-        # without Odoo's online payment, no invitation to pay online
-        if "payment.provider" not in self.env:
-            self.assertNotIn("o_relance_portal_pay", page)
 
     def test_answers_pause_and_reach_the_responsible(self):
         self.authenticate("marie_portal", "marie_portal")
@@ -124,10 +121,22 @@ class TestRelancePortal(TourPictures, RelanceCommon, HttpCase):
         self.assertEqual(self.mine.relance_hold_note, "Prix non conforme au devis")
 
     def test_emails_invite_to_pay_online_only_with_a_provider(self):
-        if "payment.provider" in self.env:
-            self.skipTest("Odoo's online payment is installed")
+        Provider = self.env.get("payment.provider")
+        if Provider is not None:  # Odoo's online payment: none enabled for this company
+            Provider.search([("company_id", "=", self.company.id)]).state = "disabled"
+        self.assertFalse(self.company._relance_pay_online())
         self.run_relance(fields.Date.today(), moves=self.mine)
         email = self.events_of(self.mine).filtered(lambda e: e.channel == "email").mail_id
         self.assertTrue(email)
         self.assertNotIn("online through the link", email.body_html)
         self.assertIn("bank transfer", email.body_html)
+        self.authenticate("marie_portal", "marie_portal")
+        self.assertNotIn("o_relance_portal_pay", self.url_open("/my/relances").text)
+        if Provider is None:
+            return
+        # a provider enabled: the emails and the portal invite to pay online
+        Provider.create(
+            {"name": "Test", "code": "none", "state": "test", "company_id": self.company.id}
+        )
+        self.assertTrue(self.company._relance_pay_online())
+        self.assertIn("o_relance_portal_pay", self.url_open("/my/relances").text)
