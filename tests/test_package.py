@@ -354,12 +354,18 @@ def addon_models():
 
 
 def test_view_files_named_after_their_model():
-    """views/ and wizard/: ``<model>_views.xml`` holding the views of that model, or a menus
-    file."""
+    """views/ and wizard/: ``<model>_views.xml`` holding the views of that model, a menus
+    file, or ``<area>_templates.xml`` for QWeb pages outside any model's views (the portal's,
+    as Odoo's modules name them)."""
     known = {m.replace(".", "_"): m for m in addon_models()}
     problems = []
     for path in sorted([*(ADDON / "views").glob("*"), *(ADDON / "wizard").glob("*.xml")]):
         if re.fullmatch(r"(\w+_)?menus?\.xml", path.name):
+            continue
+        if re.fullmatch(r"\w+_templates\.xml", path.name):
+            text = path.read_text(encoding="utf-8")
+            if 'model="ir.ui.view"' in text:
+                problems.append(f"{path.relative_to(ADDON)}: views of a model in a templates file")
             continue
         match = re.fullmatch(r"(\w+)_views\.xml", path.name)
         if not match or match[1] not in known:
