@@ -89,6 +89,7 @@ class TestRelanceTour(TourPictures, HttpCase):
             [
                 ("commercial_partner_id", "=", durand.id),
                 ("company_id", "=", self.fr.id),
+                ("move_type", "=", "out_invoice"),
                 ("payment_state", "in", ("not_paid", "partial")),
             ]
         )
@@ -164,6 +165,7 @@ class TestRelanceTour(TourPictures, HttpCase):
         invoice = self.env["account.move"].search(
             [
                 ("commercial_partner_id", "=", moreau.id),
+                ("move_type", "=", "out_invoice"),
                 ("payment_state", "in", ("not_paid", "partial")),
             ]
         )
