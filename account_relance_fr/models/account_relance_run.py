@@ -168,9 +168,20 @@ class AccountRelanceRun(models.AbstractModel):
     def _refresh_expected(self, companies, moves, today, commit=False):
         """The expected payment dates (``account.relance.forecast``) of the invoices dunned
         tonight and of those whose expectation is missing or has passed (or of ``moves``,
-        for a run on chosen invoices). The invoices another transaction holds are left to
-        the next night: locked without waiting, so that two workers never wait for each
-        other here."""
+        for a run on chosen invoices). In cron mode one worker does it (a session lock held
+        across its commits), the others leave it; an invoice another transaction holds or
+        changed meanwhile is left to the next night, never waited for."""
+        if commit:
+            self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_NS, -2))
+            if not self.env.cr.fetchone()[0]:
+                return
+        try:
+            self._refresh_expected_chunks(companies, moves, today, commit)
+        finally:
+            if commit:
+                self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_NS, -2))
+
+    def _refresh_expected_chunks(self, companies, moves, today, commit):
         Forecast = self.env["account.relance.forecast"]
         Move = self.env["account.move"]
         if moves is not None:
@@ -187,9 +198,17 @@ class AccountRelanceRun(models.AbstractModel):
                     ("relance_expected_date", "<", today),
                 ]
             )
-        for start in range(0, len(targets), 5000):
-            chunk = targets[start : start + 5000].try_lock_for_update()
-            Forecast._refresh(chunk, today)
+        for start in range(0, len(targets), 10000):
+            try:
+                with self.env.cr.savepoint():
+                    chunk = targets[start : start + 10000].try_lock_for_update()
+                    Forecast._refresh(chunk, today)
+            except pg_errors.SerializationFailure:
+                _logger.info("Expected payment dates: invoices changed meanwhile, left")
+                self.env.invalidate_all()
+                if commit:
+                    self.env.cr.rollback()
+                continue
             if commit:
                 self.env["ir.cron"]._commit_progress()
 
