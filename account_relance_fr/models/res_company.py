@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from ..lib import dates as law_dates
+from .ir_qweb import MEMO_KEY
 
 
 class ResCompany(models.Model):
@@ -223,13 +224,21 @@ class ResCompany(models.Model):
         self.ensure_one()
         if "payment.provider" not in self.env:
             return False
-        return bool(
+        # asked by each reminder email: once per company for a whole run (its memo)
+        memo = self.env.context.get(MEMO_KEY)
+        key = ("pay_online", self.id)
+        if memo is not None and key in memo:
+            return memo[key]
+        result = bool(
             self.env["payment.provider"]
             .sudo()
             .search_count(
                 [("state", "in", ("enabled", "test")), ("company_id", "=", self.id)], limit=1
             )
         )
+        if memo is not None:
+            memo[key] = result
+        return result
 
     def _relance_install_demo(self):
         """Demo data: customers, invoices at each level, payments, a dispute, a promise,
