@@ -17,6 +17,10 @@ def _plain(text):
     return "".join(c for c in text if not unicodedata.combining(c)).strip().lower()
 
 
+# the reform's French name of each status, as the platforms' files write it, to its code
+STATUS_BY_NAME = {_plain(label.split(" (")[0]): code for code, label in EINVOICE_STATUSES}
+
+
 class AccountRelanceEinvoiceImport(models.TransientModel):
     """Import the lifecycle statuses a platform sends (its export of status messages), as
     a CSV file: one line per status, with the columns ``invoice`` (the invoice number),
@@ -50,9 +54,8 @@ class AccountRelanceEinvoiceImport(models.TransientModel):
             yield number, {_plain(k): (v or "").strip() for k, v in row.items() if k}
 
     def _status_code(self, value):
-        by_name = {_plain(label.split(" (")[0]): code for code, label in EINVOICE_STATUSES}
         value = _plain(value)
-        return value if value in dict(EINVOICE_STATUSES) else by_name.get(value)
+        return value if value in dict(EINVOICE_STATUSES) else STATUS_BY_NAME.get(value)
 
     def _date(self, value):
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
