@@ -330,19 +330,12 @@ class AccountRelancePlan(models.Model):
 
     @api.model
     def _relance_post(self, plans, template_xmlid):
-        """Email the customers of ``plans`` with the template, in their chatter of the plan.
-        The customer only: the composer would otherwise add the plan's responsible, who
-        follows the plan already."""
+        """Email the customers of ``plans`` with the template, in the chatter of each plan,
+        rendered for all the plans at once as the reminders of the night are. The customer
+        only: the plan's responsible follows the plan and sees the message there."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template:
-            return
-        for plan in plans:
-            plan.message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                partner_ids=plan.partner_id.ids,
-            )
+        if plans and template:
+            template._relance_queue_mails(plans, lambda plan: plan)
 
     def _break(self):
         """A missed instalment unpaid after the grace days: the plan is broken."""

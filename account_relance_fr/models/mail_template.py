@@ -35,13 +35,12 @@ class MailTemplate(models.Model):
         language is not (a contact imported with "de_DE") is written to in the language of
         the company's dunning history, not in the templates' English source."""
         langs = super()._render_lang(res_ids, engine=engine)
-        if self.render_model != "account.relance.event":
+        if self.render_model not in ("account.relance.event", "account.relance.plan"):
             return langs
         installed = {code for code, _name in self.env["res.lang"].get_installed()}
-        actions = self.env["account.relance.event"].browse(res_ids)
-        for action in actions:
-            if langs.get(action.id) not in installed:
-                langs[action.id] = action._relance_lang()
+        for record in self.env[self.render_model].browse(res_ids):
+            if langs.get(record.id) not in installed:
+                langs[record.id] = record._relance_lang()
         return langs
 
     def _relance_send_batch(self, actions):
@@ -53,14 +52,22 @@ class MailTemplate(models.Model):
           the action links its email (``message_id``) and shows it;
         * only the email is wrapped in the template's layout: the chatter keeps the
           message itself, as ``message_post`` does, not a laid-out copy."""
-        self._send_check_access(actions.ids)
+        mails = self._relance_queue_mails(actions, lambda action: action.partner_id)
+        actions._relance_link_mails(mails)
+
+    def _relance_queue_mails(self, records, thread_of):
+        """Render this template for ``records`` at once and queue one email each, posted in
+        the chatter of ``thread_of(record)``: the ``mail.mail`` in the order of ``records``.
+        The recipients are the template's only (``partner_to``): the followers of the
+        thread are not notified of a message meant for the customer."""
+        self._send_check_access(records.ids)
         # the body compiled once for the batch (or the whole run, which gives its memo),
         # not once per customer (see ir.qweb), and the language of each customer rendered
         # once: given to _generate_template, which would otherwise render it again
         memo = self.env.context.get(MEMO_KEY)
         memo = {} if memo is None else memo
         values, langs = {}, {}
-        for lang, (lang_template, res_ids) in self._classify_per_lang(actions.ids).items():
+        for lang, (lang_template, res_ids) in self._classify_per_lang(records.ids).items():
             langs.update(dict.fromkeys(res_ids, lang))
             context = {MEMO_KEY: memo}
             if lang:
@@ -72,20 +79,21 @@ class MailTemplate(models.Model):
             )
         subtype_id = self.env["mail.thread"]._relance_subtype_id()
         vals_list, attachments_list = [], []
-        for action in actions:
-            vals = values[action.id]
+        for record in records:
+            vals = values[record.id]
+            thread = thread_of(record)
             attachments_list.append(vals.pop("attachments", []))
             if not vals.get("email_from"):
                 vals.pop("email_from", None)
             vals.update(
-                model=action.partner_id._name,
-                res_id=action.partner_id.id,
+                model=thread._name,
+                res_id=thread.id,
                 recipient_ids=[Command.link(pid) for pid in vals.get("partner_ids") or []],
                 attachment_ids=[Command.link(aid) for aid in vals.get("attachment_ids") or []],
                 subtype_id=subtype_id,
                 body=vals["body_html"],
                 body_html=self._relance_layout(
-                    action, vals["body_html"], langs.get(action.id) or self.env.lang, rendered=True
+                    record, vals["body_html"], langs.get(record.id) or self.env.lang, rendered=True
                 ),
             )
             vals_list.append(vals)
@@ -108,10 +116,10 @@ class MailTemplate(models.Model):
                         ]
                     }
                 )
-        actions._relance_link_mails(mails)
+        return mails
 
-    def _relance_layout(self, action, body, lang, rendered=False):
-        """``body`` of the email of ``action`` wrapped in this template's layout (header,
+    def _relance_layout(self, record, body, lang, rendered=False):
+        """``body`` of the email of ``record`` wrapped in this template's layout (header,
         company footer), in ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone
         without one. ``rendered``: ``body`` comes from the QWeb renderer, which escapes every
         ``<`` of the text and the attributes (not a body edited by the user)."""
@@ -131,8 +139,8 @@ class MailTemplate(models.Model):
             .new(
                 {
                     "body": body,
-                    "model": action._name,
-                    "res_id": action.id,
+                    "model": record._name,
+                    "res_id": record.id,
                     "preview": preview,
                 }
             )
@@ -142,11 +150,11 @@ class MailTemplate(models.Model):
             body,
             add_context={
                 "message": message,
-                "company": action.company_id,
+                "company": record.company_id,
                 "model_description": self.env["ir.model"]
                 .with_context(lang=lang)
-                ._get(action._name)
+                ._get(record._name)
                 .display_name,
             },
-            context_record=action.with_context(lang=lang),
+            context_record=record.with_context(lang=lang),
         )
