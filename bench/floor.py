@@ -67,7 +67,7 @@ def main():
         env = common.env_for(odoo, cr)
         company = common.bench_company(env)
         Move = env["account.move"].with_company(company)
-        moves = Move.search(Move._relance_chase_domain(today, company), order="id")
+        moves = Move.search(env["account.relance.run"]._due_domain(today, company), order="id")
         customers = moves.commercial_partner_id
         noted = [customers]
         if company.relance_log_invoice_emails:

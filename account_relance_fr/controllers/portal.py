@@ -122,7 +122,9 @@ class RelancePortal(CustomerPortal):
         if answer not in ("paid", "dispute") or (answer == "dispute" and not reason):
             return request.redirect("/my/relances?error=reason")
         try:
-            move.sudo()._relance_portal_answer(answer, reason, request.env.user.partner_id)
+            request.env["account.relance.pause"].sudo()._portal_answer(
+                move.sudo(), answer, reason, request.env.user.partner_id
+            )
         except UserError:
             return request.redirect("/my/relances?error=held")
         return request.redirect(f"/my/relances?message={answer}")

@@ -6,11 +6,10 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
 from ..lib import dates as law_dates
-from ..lib import interest as law_interest
 from ..lib import ladder
 from . import account_relance_einvoice_status as einvoice
 from .account_relance_einvoice_status import EINVOICE_STATUSES
@@ -313,7 +312,8 @@ class AccountMove(models.Model):
 
     def _relance_compute_next(self, ladders):
         """``_compute_relance_next`` with the ladders ``ladders`` already resolved (see
-        ``_relance_ladder``)."""
+        ``account.relance.policy._ladder_of``)."""
+        Policy = self.env["account.relance.policy"]
         for move in self:
             nxt = when = None
             if (
@@ -323,8 +323,8 @@ class AccountMove(models.Model):
                 and move.payment_state not in CLOSED_PAYMENT_STATES
                 and move.state == "posted"
             ):
-                specs = move._relance_ladder(ladders)
-                current = move._relance_current_spec_id(specs)
+                specs = Policy._ladder_of(move, ladders)
+                current = Policy._position(move, specs)
                 nxt, when = ladder.next_level_date(
                     specs,
                     current_level_id=current,
@@ -333,7 +333,7 @@ class AccountMove(models.Model):
                 )
                 if not nxt:
                     # after the last step: the step repeated, when the ladder repeats one
-                    ending = move._relance_ending(ladders)
+                    ending = Policy._ending_of(move, ladders)
                     when = ladder.repeat_date(
                         specs,
                         ending,
@@ -356,11 +356,12 @@ class AccountMove(models.Model):
     def _compute_relance_prescription_date(self):
         """Each instalment is prescribed from its own due date: the first to be is the
         oldest one still unpaid."""
+        Claim = self.env["account.relance.claim"]
         for move in self:
             if move.move_type != "out_invoice" or not move.relance_due_date:
                 move.relance_prescription_date = False
                 continue
-            interruptions = [p["date"] for p in move._relance_payments()]
+            interruptions = [p["date"] for p in Claim._payments(move)]
             if move.relance_acknowledgment_date:
                 interruptions.append(move.relance_acknowledgment_date)
             move.relance_prescription_date = law_dates.prescription_date(
@@ -469,17 +470,6 @@ class AccountMove(models.Model):
         )
 
     @api.model
-    def _relance_chase_domain(self, today, companies):
-        """Invoices the nightly run may move up the ladder on ``today``: those whose next
-        step is due (the stored ``relance_next_date``), so that a night reads the invoices
-        it acts on, not every open invoice."""
-        return self._relance_base_domain() + [
-            ("company_id", "in", companies.ids),
-            ("relance_next_date", "<=", today),
-            ("relance_hold", "=", False),
-        ]
-
-    @api.model
     def _relance_recompute_next(self, companies):
         """The ladder of ``companies`` changed: recompute the next step of their invoices."""
         moves = self.search(self._relance_base_domain() + [("company_id", "in", companies.ids)])
@@ -505,48 +495,6 @@ class AccountMove(models.Model):
             },
         }
 
-    def _relance_ladder(self, cache):
-        """The active ladder (``LevelSpec`` list) of this invoice's customer in its company,
-        kept in ``cache`` so that a batch resolves each customer's policy once."""
-        self.ensure_one()
-        key = (self.commercial_partner_id.id, self.company_id.id)
-        if key not in cache:
-            policy = self.commercial_partner_id._relance_policy(self.company_id)
-            # most customers follow their company's policy: its ladder is read once
-            policy_key = ("policy", policy.id)
-            if policy_key not in cache:
-                cache[policy_key] = policy._level_specs() if policy else []
-            cache[key] = cache[policy_key]
-        return cache[key]
-
-    def _relance_ending(self, cache):
-        """What the ladder of this invoice's customer does after its last step
-        (``lib.ladder.Ending``), kept in ``cache`` as ``_relance_ladder`` keeps the ladder."""
-        self.ensure_one()
-        key = ("ending", self.commercial_partner_id.id, self.company_id.id)
-        if key not in cache:
-            policy = self.commercial_partner_id._relance_policy(self.company_id)
-            policy_key = ("ending", "policy", policy.id)
-            if policy_key not in cache:
-                cache[policy_key] = policy._ending() if policy else None
-            cache[key] = cache[policy_key]
-        return cache[key]
-
-    def _relance_current_spec_id(self, specs):
-        """The invoice's position on the active ladder ``specs``: its level, or, when that
-        level was archived or belongs to another policy, the last active step at or
-        before its sequence (so that no step is performed again)."""
-        self.ensure_one()
-        current = self.relance_level_id
-        if not current:
-            return None
-        if any(spec.id == current.id for spec in specs):
-            return current.id
-        before = [
-            spec for spec in specs if (spec.sequence, spec.id) <= (current.sequence, current.id)
-        ]
-        return before[-1].id if before else None
-
     def _relance_write(self, vals, ladders=None):
         """Write the dunning bookkeeping of many invoices at once.
 
@@ -558,7 +506,8 @@ class AccountMove(models.Model):
         models.Model.write(self, vals)
         if ladders is not None:
             # the next step computed now from the ladders the batch already resolved (see
-            # ``_relance_ladder``), not at the flush, which would resolve them again
+            # ``account.relance.policy._ladder_of``), not at the flush, which would resolve
+            # them again
             next_fields = [self._fields["relance_next_date"], self._fields["relance_next_level_id"]]
             with self.env.protecting(next_fields, self):
                 self._relance_compute_next(ladders)
@@ -600,73 +549,23 @@ class AccountMove(models.Model):
     def action_relance_send(self):
         return self._relance_action_send_wizard()
 
-    def _relance_check_system_hold(self):
-        """A payment plan, insolvency proceedings or a collector hold their invoices: the
-        pause dialog changes none of them (end the plan, close the proceedings, recall the
-        file first)."""
-        held = self.filtered(lambda m: m.relance_hold in dict(SYSTEM_HOLDS))
-        if held:
-            labels = dict(self._fields["relance_hold"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "%(invoices)s: %(reason)s. Change it from there.",
-                    invoices=", ".join(held.mapped("name")),
-                    reason=", ".join(sorted({labels[h] for h in held.mapped("relance_hold")})),
-                )
-            )
-
     def action_relance_resume(self):
-        self._relance_check_system_hold()
-        self.write({"relance_hold": False, "relance_hold_note": False})
-        self.env["account.relance.forecast"]._refresh_later(self)
-        return True
-
-    def _relance_system_hold(self, hold, note, body):
-        """Pause these invoices for a record of their own (``hold``: a plan, proceedings, a
-        collector), noted in their chatter; the pause replaces a promise or none."""
-        self._relance_write({"relance_hold": hold, "relance_hold_note": note or False})
-        self._relance_log(dict.fromkeys(self.ids, body))
-        self.env["account.relance.forecast"]._refresh_later(self)
-        return self
-
-    def _relance_system_release(self, hold, body):
-        """Resume those of these invoices that ``hold`` paused, noted in their chatter;
-        the ladder goes on where it stood."""
-        moves = self.filtered(lambda m: m.relance_hold == hold)
-        moves._relance_write({"relance_hold": False, "relance_hold_note": False})
-        moves._relance_log(dict.fromkeys(moves.ids, body))
-        self.env["account.relance.forecast"]._refresh_later(moves)
-        return moves
+        """Resume the ladder of these invoices (``account.relance.pause._resume``)."""
+        return self.env["account.relance.pause"]._resume(self)
 
     def action_relance_set_hold(
         self, hold, note=False, promise_date=False, promise_amount=0.0, dispute_reason=False
     ):
-        """Pause the ladder: promise, dispute, block or litigation (logged)."""
-        self._relance_check_system_hold()
-        vals = {"relance_hold": hold, "relance_hold_note": note}
-        if hold == "promise":
-            if not promise_date:
-                raise ValidationError(self.env._("A payment promise needs a date."))
-            vals.update(relance_promise_date=promise_date, relance_promise_amount=promise_amount)
-        if hold == "dispute":
-            vals.update(
-                relance_dispute_reason_id=dispute_reason,
-                relance_dispute_date=fields.Date.context_today(self),
-            )
-        self.write(vals)
-        labels = dict(HOLD_STATES)
-        self._relance_log(
-            {
-                move.id: self.env._(
-                    "Dunning paused: %(state)s%(note)s",
-                    state=self.env._(labels[hold]),  # pylint: disable=translation-not-lazy
-                    note=" (%s)" % note if note else "",
-                )
-                for move in self
-            },
+        """Pause the ladder of these invoices: promise, dispute, block or litigation
+        (``account.relance.pause._pause``)."""
+        return self.env["account.relance.pause"]._pause(
+            self,
+            hold,
+            note=note,
+            promise_date=promise_date,
+            promise_amount=promise_amount,
+            dispute_reason=dispute_reason,
         )
-        self.env["account.relance.forecast"]._refresh_later(self)
-        return True
 
     def _relance_html_list(self):
         """These invoices as an HTML list for the chatter: number, due date, residual."""
@@ -690,40 +589,6 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.commercial_partner_id.relance_debtor_type or "business"
 
-    def _relance_pause_reasons(self):
-        """Why the dunning leaves each of these invoices alone, if it does: ``{invoice:
-        reason}`` for an invoice paused (promise, dispute, block, litigation), blocked in
-        Odoo, excluded from follow-up, or of a customer whose dunning is blocked."""
-        labels = dict(self._fields["relance_hold"]._description_selection(self.env))
-        excluded = set(self.filtered_domain(self._relance_open_domain()).ids) - set(
-            self.filtered_domain(self._relance_base_domain()).ids
-        )
-        Lang = self.env["res.lang"]
-        reasons = {}
-        for move in self:
-            partner = move.commercial_partner_id.with_company(move.company_id)
-            if move.relance_hold == "promise":
-                reason = self.env._(
-                    "payment promised for %s", Lang._relance_date_str(move.relance_promise_date)
-                )
-            elif move.relance_hold:
-                reason = labels[move.relance_hold]
-                detail = move.relance_dispute_reason_id.name or move.relance_hold_note
-                if detail:
-                    reason = f"{reason}: {detail}"
-            elif move.payment_state == "blocked":
-                reason = self.env._("blocked in Odoo")
-            elif move.id in excluded:
-                reason = self.env._("excluded from follow-up")
-            elif partner.relance_blocked:
-                reason = self.env._("the customer's dunning is blocked")
-                if partner.relance_block_reason:
-                    reason = f"{reason}: {partner.relance_block_reason}"
-            else:
-                continue
-            reasons[move] = reason
-        return reasons
-
     def _relance_rate_label(self, partner=None, on_date=None):
         """The late-payment rate of this invoice's customer as written in reminders and
         letters (``account.relance.rate._rate_label``)."""
@@ -732,144 +597,18 @@ class AccountMove(models.Model):
             company, partner or self.commercial_partner_id, on_date
         )
 
-    def _relance_payments(self):
-        """Payments (and credit notes) applied to the invoice: dicts ``date``, ``amount``
-        in company currency, oldest first."""
-        self.ensure_one()
-        partials = self.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-        ).matched_credit_ids
-        return sorted(
-            ({"date": p.max_date, "amount": p.amount} for p in partials),
-            key=lambda p: p["date"],
-        )
-
-    def _relance_instalments(self):
-        """The instalments of this invoice for ``lib.interest.instalment_penalties``: due
-        date, amount and the payments Odoo applied to each (company currency)."""
-        self.ensure_one()
-        return [
-            law_interest.Instalment(
-                due_date=line.date_maturity or self.relance_due_date,
-                amount=abs(line.balance),
-                payments=tuple((p.max_date, p.amount) for p in line.matched_credit_ids),
-                settled=line.reconciled or line.company_currency_id.is_zero(line.amount_residual),
-            )
-            for line in self._relance_instalment_lines()
-        ]
-
     def _relance_parts(self, on_date):
-        """What each of these invoices owes on ``on_date``: ``{invoice: {"due", "later",
-        "due_company", "later_company", "later_dates"}}``, in the invoice's currency (and
-        the company's). Due: the instalments due by then (the one about to fall due for a
-        reminder before the due date); later: those still to come, never claimed as due,
-        with their dates."""
-        parts = {}
-        for move in self:
-            part = dict.fromkeys(("due", "later", "due_company", "later_company"), 0.0)
-            part["later_dates"] = []
-            parts[move] = part
-            if move.relance_due_date == move.invoice_date_due:
-                # paid at once, or only its last instalment left (Odoo's due date is the
-                # last one): all of it is due; its lines need not be read
-                part["due"] = move.amount_residual
-                part["due_company"] = abs(move.amount_residual_signed)
-                continue
-            cutoff = max(on_date, move.relance_due_date or on_date)
-            for line in move._relance_instalment_lines():
-                residual, company = line.amount_residual_currency, line.amount_residual
-                if line.reconciled or line.company_currency_id.is_zero(company):
-                    continue
-                if line.date_maturity and line.date_maturity > cutoff:
-                    part["later"] += residual
-                    part["later_company"] += company
-                    part["later_dates"].append((line.date_maturity, residual))
-                else:
-                    part["due"] += residual
-                    part["due_company"] += company
-            for key, currency in (
-                ("due", move.currency_id),
-                ("later", move.currency_id),
-                ("due_company", move.company_currency_id),
-                ("later_company", move.company_currency_id),
-            ):
-                part[key] = currency.round(part[key])
-        return parts
-
-    def _relance_notice_receipt_date(self):
-        """Receipt date of the formal notice recorded for this invoice, if any."""
-        self.ensure_one()
-        lines = self.relance_event_line_ids.filtered(
-            lambda line: line.channel == "formal_notice" and line.event_id.receipt_date
-        )
-        return min(lines.event_id.mapped("receipt_date")) if lines else None
+        """What each of these invoices owes on ``on_date``, due now and to come
+        (``account.relance.claim._parts``)."""
+        return self.env["account.relance.claim"]._parts(self, on_date)
 
     def relance_compute_penalties(self, on_date=None, notice_date=None):
-        """French late-payment penalties of this customer invoice (Code de commerce L441-10).
-
-        :param on_date: computation date (default today); the interest of each instalment
-            runs from its own due date and stops at the payment that settled it.
-        :param notice_date: receipt date of the formal notice (consumers: interest runs
-            from it); defaults to the one recorded on the invoice's formal notice.
-        :return: dict ``days``, ``interest``, ``indemnity``, ``total`` (company currency,
-            rounded to the cent), ``segments`` (``date_from``, ``date_to``, ``days``,
-            ``rate``, ``base``, ``amount``), ``provisional`` and ``missing_semesters`` (a rate
-            semester is missing: the latest recorded one was used), ``late_instalments``,
-            ``warning`` (text or False).
-        """
+        """French late-payment penalties of this customer invoice (Code de commerce L441-10)
+        on ``on_date`` (default today), the interest of each instalment from its own due
+        date, with the receipt date of the formal notice ``notice_date`` for a consumer:
+        the dict of ``account.relance.claim._penalties``."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        on_date = on_date or today
-        if self.relance_hold == "insolvency":
-            # the judgment stops the interest of the claims before it (L622-28)
-            judgment = self._relance_judgment_date()
-            if judgment:
-                on_date = min(on_date, judgment)
-        empty = dict(law_interest.no_penalties(), warning=False, late_instalments=0)
-        if self.move_type != "out_invoice" or not self.relance_due_date:
-            return empty
-        if self.relance_is_penalty:
-            # penalties are never charged on penalties, unless capitalised (1343-2)
-            return (
-                self._relance_capitalised_interest(on_date)
-                if (self.commercial_partner_id.relance_capitalize)
-                else empty
-            )
-        rates = self.env["account.relance.rate"]._rate_periods()
-        contract = self.commercial_partner_id._relance_contract_rate(self.company_id)
-        if not rates and contract is None:
-            return dict(
-                empty,
-                warning=self.env._(
-                    "No late-payment rate is recorded: record the rates of the semester."
-                ),
-            )
-        # each instalment from its own due date, on its own balance (C-78/22 for the
-        # indemnity of periodic payments, see lib.interest.instalment_penalties)
-        result = law_interest.instalment_penalties(
-            self._relance_instalments(),
-            on_date=on_date,
-            periodic=self.invoice_payment_term_id.relance_periodic,
-            rates=rates,
-            debtor=self._relance_debtor(),
-            contractual_rate=contract,
-            freeze_due_semester=self.company_id.relance_freeze_due_semester,
-            notice_date=notice_date or self._relance_notice_receipt_date(),
-        )
-        result["warning"] = False
-        if result["provisional"]:
-            result["warning"] = self.env._(
-                "Provisional: no rate is recorded for %(semesters)s; the latest recorded "
-                "semester was used. Record the new semester's rates.",
-                semesters=", ".join(result["missing_semesters"]),
-            )
-            _logger.warning(
-                "Late-payment rates missing for %s (invoice %s): computed with the latest "
-                "recorded semester",
-                result["missing_semesters"],
-                self.name,
-            )
-        return result
+        return self.env["account.relance.claim"]._penalties(self, on_date, notice_date)
 
     @api.depends("payment_state", "relance_einvoice_status")
     def _compute_relance_einvoice_to_cash(self):
@@ -880,40 +619,6 @@ class AccountMove(models.Model):
                 and move.relance_einvoice_status not in (einvoice.CASHED, *einvoice.STOP)
                 and move.payment_state in ("paid", "in_payment")
             )
-
-    def _relance_portal_answer(self, answer, reason, author):
-        """The customer answered from its portal (``author``, a portal user's partner):
-        ``paid`` pauses the dunning for the days a payment takes to arrive (the setting
-        *Payment sent: pause*), ``dispute`` puts the invoice in dispute with ``reason``.
-        Posted in the invoice's chatter in the customer's name; its responsible gets an
-        activity to check it."""
-        self.ensure_one()
-        today = fields.Date.context_today(self)
-        if answer == "paid":
-            note = self.env._("Paid, says the customer") + (f": {reason}" if reason else "")
-            self.action_relance_set_hold(
-                "promise",
-                note=note,
-                promise_date=today + timedelta(days=self.company_id.relance_einvoice_payment_days),
-                promise_amount=self.amount_residual,
-            )
-            summary = self.env._("Check the payment the customer announced")
-            body = self.env._("I have already paid this invoice.")
-        else:
-            self.action_relance_set_hold("dispute", note=reason)
-            summary = self.env._("Dispute from the customer: %s", reason)
-            body = self.env._("I dispute this invoice: %s", reason)
-        self.message_post(
-            body=body, author_id=author.id, message_type="comment", subtype_xmlid="mail.mt_comment"
-        )
-        responsible = (
-            self.commercial_partner_id._relance_responsible(self.company_id, self.invoice_user_id)
-            or self.company_id._relance_manager()
-        )
-        self.activity_schedule(
-            "mail.mail_activity_data_todo", summary=summary, user_id=responsible.id
-        )
-        return True
 
     def _relance_set_einvoice_status(self, code, date=None, reason=None, source="module"):
         """Record the e-invoicing lifecycle status ``code`` of these customer invoices
@@ -931,88 +636,9 @@ class AccountMove(models.Model):
         return True
 
     def _compute_relance_posterior_claim(self):
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
-        (self - invoices).relance_posterior_claim = False
-        if not invoices:
-            return
-        groups = (
-            self.env["account.relance.insolvency"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", invoices.commercial_partner_id.ids),
-                    ("company_id", "in", invoices.company_id.ids),
-                    ("state", "!=", "closed"),
-                ],
-                ["partner_id", "company_id"],
-                ["judgment_date:min"],
-            )
-        )
-        judgments = {(partner.id, company.id): day for partner, company, day in groups}
-        for move in invoices:
-            judgment = judgments.get((move.commercial_partner_id.id, move.company_id.id))
-            move.relance_posterior_claim = bool(
-                judgment and (move.invoice_date or move.date) >= judgment
-            )
-
-    def _relance_judgment_date(self):
-        """The judgment opening insolvency proceedings against this invoice's customer, in
-        its company, when the invoice is dated before it."""
-        self.ensure_one()
-        record = self.env["account.relance.insolvency"].search(
-            [
-                ("partner_id", "=", self.commercial_partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("state", "!=", "closed"),
-                ("judgment_date", ">", self.invoice_date or self.date),
-            ],
-            order="judgment_date",
-            limit=1,
-        )
-        return record.judgment_date
-
-    def _relance_capitalised_interest(self, on_date):
-        """The interest that this penalty invoice bears when its customer's interest is
-        capitalised (anatocisme, Code civil 1343-2): only interest due for at least a whole
-        year produces interest. The interest lines billing a period of 365 days or more bear
-        interest from the penalty invoice's due date, at the customer's rate, on what is left
-        of them after the payments; the indemnity never bears any, and no second indemnity is
-        due."""
-        self.ensure_one()
-        year = [
-            line
-            for line in self.invoice_line_ids
-            if line.relance_penalty_kind == "interest"
-            and line.relance_penalty_date_from
-            and line.relance_penalty_date_to
-            and (line.relance_penalty_date_to - line.relance_penalty_date_from).days + 1 >= 365
-        ]
-        base = sum(abs(line.balance) for line in year)
-        empty = dict(law_interest.no_penalties(), warning=False, late_instalments=0)
-        if not base or not self.relance_due_date:
-            return empty
-        rates = self.env["account.relance.rate"]._rate_periods()
-        contract = self.commercial_partner_id._relance_contract_rate(self.company_id)
-        if not rates and contract is None:
-            return empty
-        result = law_interest.late_interest(
-            principal=base,
-            due_date=self.relance_due_date,
-            on_date=on_date,
-            rates=rates,
-            debtor=self._relance_debtor(),
-            payments=[(p["date"], p["amount"]) for p in self._relance_payments()],
-            contractual_rate=contract,
-        )
-        days_late = max((on_date - self.relance_due_date).days, 0)
-        return dict(
-            result,
-            days_late=days_late,
-            indemnity=0.0,
-            total=result["interest"],
-            warning=False,
-            late_instalments=0,
-        )
+        posterior = self.env["account.relance.insolvency"]._posterior_claims(self)
+        for move in self:
+            move.relance_posterior_claim = move in posterior
 
     def _relance_show_invoice_mentions(self):
         """Whether the invoice PDF carries the late-penalty mentions (business customers)."""

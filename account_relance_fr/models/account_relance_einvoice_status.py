@@ -102,14 +102,14 @@ class AccountRelanceEinvoiceStatus(models.Model):
                 text = self.env._("E-invoice %(status)s: the dunning is paused.", status=note)
             body = Markup("<p>%s</p>") % text
             targets = moves.filtered(lambda m: m.relance_hold in (False, "promise", "einvoice"))
-            targets._relance_system_hold("einvoice", note, body)
+            self.env["account.relance.pause"]._system_hold(targets, "einvoice", note, body)
             return
         held = moves.filtered(lambda m: m.relance_hold == "einvoice")
         if held:
             body = Markup("<p>%s</p>") % self.env._(
                 "E-invoice %(status)s: the dunning resumes.", status=note
             )
-            held._relance_system_release("einvoice", body)
+            self.env["account.relance.pause"]._system_release(held, "einvoice", body)
         if code == PAYMENT_SENT:
             for move in moves.filtered(
                 lambda m: m.payment_state in ("not_paid", "partial") and not m.relance_hold

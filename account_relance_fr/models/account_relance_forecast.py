@@ -1,11 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 from collections import defaultdict
 from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import forecast
+from .account_relance_run import LOCK_NS
+
+_logger = logging.getLogger(__name__)
 
 # the payments of the last two years teach the expectation; older ones weigh little anyway
 # (their weight halves every lib.forecast.HALF_LIFE_DAYS)
@@ -235,3 +241,50 @@ class AccountRelanceForecast(models.AbstractModel):
             ("relance_expected_date", "=", False),
             ("relance_expected_date", "<", today),
         ]
+
+    @api.model
+    def _refresh_night(self, companies, moves, today, commit=False):
+        """The expected payment dates of the invoices dunned
+        tonight and of those whose expectation is missing or has passed (or of ``moves``,
+        for a run on chosen invoices). In cron mode one worker does it (a session lock held
+        across its commits), the others leave it; an invoice another transaction holds or
+        changed meanwhile is left to the next night, never waited for."""
+        if commit:
+            self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_NS, -2))
+            if not self.env.cr.fetchone()[0]:
+                return
+        try:
+            self._refresh_chunks(companies, moves, today, commit)
+        finally:
+            if commit:
+                self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_NS, -2))
+
+    def _refresh_chunks(self, companies, moves, today, commit):
+        Move = self.env["account.move"]
+        if moves is not None:
+            targets = moves
+        else:
+            targets = Move.search(
+                [
+                    *Move._relance_open_domain(),
+                    ("company_id", "in", companies.ids),
+                    "|",
+                    ("relance_last_date", "=", today),
+                    "|",
+                    ("relance_expected_date", "=", False),
+                    ("relance_expected_date", "<", today),
+                ]
+            )
+        for start in range(0, len(targets), 10000):
+            try:
+                with self.env.cr.savepoint():
+                    chunk = targets[start : start + 10000].try_lock_for_update()
+                    self._refresh(chunk, today)
+            except pg_errors.SerializationFailure:
+                _logger.info("Expected payment dates: invoices changed meanwhile, left")
+                self.env.invalidate_all()
+                if commit:
+                    self.env.cr.rollback()
+                continue
+            if commit:
+                self.env["ir.cron"]._commit_progress()

@@ -120,7 +120,9 @@ class AccountRelanceHandoff(models.Model):
                 agent=record.agent_id.name,
                 date=self.env["res.lang"]._relance_date_str(record.date),
             )
-            record.move_ids._relance_system_hold("handoff", record.agent_id.name, body)
+            self.env["account.relance.pause"]._system_hold(
+                record.move_ids, "handoff", record.agent_id.name, body
+            )
             record.partner_id._relance_log({record.partner_id.id: body})
         return True
 
@@ -163,6 +165,6 @@ class AccountRelanceHandoff(models.Model):
                 agent=record.agent_id.name,
                 recovered=record.currency_id._relance_amount_str(record.amount_recovered),
             )
-            record.move_ids._relance_system_release("handoff", body)
+            self.env["account.relance.pause"]._system_release(record.move_ids, "handoff", body)
             record.message_post(body=body, subtype_xmlid="account_relance_fr.mt_relance")
         return True

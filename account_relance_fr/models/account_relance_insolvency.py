@@ -172,8 +172,11 @@ class AccountRelanceInsolvency(models.Model):
                 date=self.env["res.lang"]._relance_date_str(record.judgment_date),
                 agent=record.agent_id.name or self.env._("mandataire judiciaire"),
             )
-            moves.filtered(lambda m: m.relance_hold != "insolvency")._relance_system_hold(
-                "insolvency", labels[record.kind], body
+            self.env["account.relance.pause"]._system_hold(
+                moves.filtered(lambda m: m.relance_hold != "insolvency"),
+                "insolvency",
+                labels[record.kind],
+                body,
             )
             if record.declaration_deadline and record.state == "open":
                 record._schedule_declaration()
@@ -219,14 +222,41 @@ class AccountRelanceInsolvency(models.Model):
         for record in self:
             record.state = "closed"
             body = Markup("<p>%s</p>") % self.env._("Insolvency proceedings closed.")
-            self.env["account.move"].search(
+            held = self.env["account.move"].search(
                 [
                     ("commercial_partner_id", "=", record.partner_id.id),
                     ("company_id", "=", record.company_id.id),
                     ("relance_hold", "=", "insolvency"),
                 ]
-            )._relance_system_release("insolvency", body)
+            )
+            self.env["account.relance.pause"]._system_release(held, "insolvency", body)
         return True
+
+    @api.model
+    def _posterior_claims(self, moves):
+        """Those of the invoices ``moves`` born after the judgment opening proceedings
+        against their customer in their company: paid when due and chased as usual (Code de
+        commerce L622-17), unlike the claims before it, which are declared."""
+        invoices = moves.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        if not invoices:
+            return invoices
+        groups = self.sudo()._read_group(
+            [
+                ("partner_id", "in", invoices.commercial_partner_id.ids),
+                ("company_id", "in", invoices.company_id.ids),
+                ("state", "!=", "closed"),
+            ],
+            ["partner_id", "company_id"],
+            ["judgment_date:min"],
+        )
+        judgments = {(partner.id, company.id): day for partner, company, day in groups}
+        return invoices.filtered(
+            lambda move: (
+                (move.commercial_partner_id.id, move.company_id.id) in judgments
+                and (move.invoice_date or move.date)
+                >= judgments[(move.commercial_partner_id.id, move.company_id.id)]
+            )
+        )
 
     # ------------------------------------------------------------------ declaration
     def _declaration_values(self):

@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import ladder
+
 
 class AccountRelanceLevel(models.Model):
     _name = "account.relance.level"
@@ -116,3 +118,54 @@ class AccountRelanceLevel(models.Model):
         if any(field in vals for field in self.LADDER_FIELDS):
             self.env["account.move"]._relance_recompute_next(self.company_id)
         return res
+
+    def _propose_ending(self, moves):
+        """This step performed for ``moves``: when it is the last step of a ladder that ends
+        by asking a person, the customer's responsible gets an activity to hand the file to
+        a collector, or to prepare an injunction to pay (injonction de payer). Nothing
+        silently ends."""
+        level = self
+        policy = level.policy_id
+        if policy.end_mode not in (ladder.END_HANDOFF, ladder.END_INJUNCTION):
+            return
+        if level != policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))[-1:]:
+            return
+        summary = (
+            self.env._("Hand the file to a collector")
+            if policy.end_mode == ladder.END_HANDOFF
+            else self.env._("Prepare an injunction to pay (injonction de payer)")
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        partners = moves.commercial_partner_id
+        asked = set(
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("summary", "=", summary),
+                ]
+            )
+            .mapped("res_id")
+        )
+        company = moves.company_id[:1]
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "note": self.env._(
+                        "The last step of the dunning, %s, was performed: what next?",
+                        level.name,
+                    ),
+                    "user_id": (
+                        partner._relance_responsible(company) or company._relance_manager()
+                    ).id,
+                }
+                for partner in partners
+                if partner.id not in asked
+            ]
+        )

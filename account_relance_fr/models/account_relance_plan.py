@@ -139,7 +139,7 @@ class AccountRelancePlan(models.Model):
             moves = self.env["account.move"]._relance_open_invoices(
                 self.partner_id, self.company_id
             )
-            reasons = moves._relance_pause_reasons()
+            reasons = self.env["account.relance.pause"]._reasons(moves)
             today = fields.Date.context_today(self)
             self.move_ids = moves.filtered(
                 lambda m: m not in reasons and m.relance_due_date and m.relance_due_date < today
@@ -195,7 +195,7 @@ class AccountRelancePlan(models.Model):
                 plan=plan.name,
                 count=len(plan.line_ids),
             )
-            moves._relance_system_hold("plan", plan.name, body)
+            self.env["account.relance.pause"]._system_hold(moves, "plan", plan.name, body)
             plan.partner_id._relance_log({plan.partner_id.id: body})
             if plan.signature_date:
                 plan._acknowledge()
@@ -211,10 +211,9 @@ class AccountRelancePlan(models.Model):
             self.move_ids.commercial_partner_id != self.partner_id.commercial_partner_id
         ):
             raise UserError(self.env._("A plan covers invoices of its customer only."))
+        reasons = self.env["account.relance.pause"]._reasons(self.move_ids)
         paused = {
-            move: reason
-            for move, reason in self.move_ids._relance_pause_reasons().items()
-            if move.relance_hold != "promise"
+            move: reason for move, reason in reasons.items() if move.relance_hold != "promise"
         }
         if paused:
             raise UserError(
@@ -283,7 +282,7 @@ class AccountRelancePlan(models.Model):
                 state=labels[state],
                 note=f" {note}" if note else "",
             )
-            plan.move_ids._relance_system_release("plan", body)
+            self.env["account.relance.pause"]._system_release(plan.move_ids, "plan", body)
             plan.message_post(body=body, subtype_xmlid="account_relance_fr.mt_relance")
 
     # ------------------------------------------------------------------ the night

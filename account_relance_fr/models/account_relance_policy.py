@@ -106,3 +106,47 @@ class AccountRelancePolicy(models.Model):
         for old, new in zip(self, new_policies, strict=True):
             old.level_ids.copy({"policy_id": new.id})
         return new_policies
+
+    # ------------------------------------------------------------------ an invoice's ladder
+    @api.model
+    def _ladder_of(self, move, cache):
+        """The active ladder (``LevelSpec`` list) of the customer of the invoice ``move`` in
+        its company, kept in ``cache`` so that a batch resolves each customer's policy
+        once."""
+        key = (move.commercial_partner_id.id, move.company_id.id)
+        if key not in cache:
+            policy = move.commercial_partner_id._relance_policy(move.company_id)
+            # most customers follow their company's policy: its ladder is read once
+            policy_key = ("policy", policy.id)
+            if policy_key not in cache:
+                cache[policy_key] = policy._level_specs() if policy else []
+            cache[key] = cache[policy_key]
+        return cache[key]
+
+    @api.model
+    def _ending_of(self, move, cache):
+        """What the ladder of the customer of the invoice ``move`` does after its last step
+        (``lib.ladder.Ending``), kept in ``cache`` as ``_ladder_of`` keeps the ladder."""
+        key = ("ending", move.commercial_partner_id.id, move.company_id.id)
+        if key not in cache:
+            policy = move.commercial_partner_id._relance_policy(move.company_id)
+            policy_key = ("ending", "policy", policy.id)
+            if policy_key not in cache:
+                cache[policy_key] = policy._ending() if policy else None
+            cache[key] = cache[policy_key]
+        return cache[key]
+
+    @api.model
+    def _position(self, move, specs):
+        """The position of the invoice ``move`` on the active ladder ``specs``: its level,
+        or, when that level was archived or belongs to another policy, the last active step
+        at or before its sequence (so that no step is performed again)."""
+        current = move.relance_level_id
+        if not current:
+            return None
+        if any(spec.id == current.id for spec in specs):
+            return current.id
+        before = [
+            spec for spec in specs if (spec.sequence, spec.id) <= (current.sequence, current.id)
+        ]
+        return before[-1].id if before else None

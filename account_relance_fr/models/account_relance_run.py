@@ -8,7 +8,6 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..lib import dates as law_dates
 from ..lib import ladder
 from .ir_qweb import MEMO_KEY
 
@@ -37,13 +36,13 @@ class AccountRelanceRun(models.AbstractModel):
     For each company that runs the dunning automatically, in the company's language:
 
     1. select what is due: the open invoices whose next step has come
-       (``account.move._relance_chase_domain``), by customer, in batches;
+       (``_due_domain``), by customer, in batches;
     2. lock the customers: one PostgreSQL advisory lock per customer, so that two workers
        never split a customer's invoices between two reminders of the same level;
     3. decide the step each invoice reaches today (``lib.ladder``);
     4. act: one dunning action per customer, company, currency and level, with its email
        or its activity and its notes in the chatter (``_perform``, which the manual paths
-       call too);
+       call too, ``account.relance.step``);
     5. queue the emails that attach the invoices' PDFs, once the invoices are released;
     6. notify each responsible once of the actions given to them.
 
@@ -117,7 +116,7 @@ class AccountRelanceRun(models.AbstractModel):
             companies, moves, result, batch_size=batch_size, commit=commit, today=today
         )
         actions = self.env["account.relance.event"].browse(result.pop("activity_event_ids"))
-        actions.exists()._relance_notify_responsibles()
+        self.env["account.relance.step"]._notify_responsibles(actions.exists())
         return result
 
     def _run_batches(self, companies, moves, result, *, batch_size, commit, today):
@@ -128,7 +127,7 @@ class AccountRelanceRun(models.AbstractModel):
         self._expire_promises(today, companies, commit=commit)
         self._run_plans(today, companies, commit=commit)
         # 1. what is due
-        domain = self.env["account.move"]._relance_chase_domain(today, companies)
+        domain = self._due_domain(today, companies)
         if moves is not None:
             domain += [("id", "in", moves.ids)]
         batches, customers = self._customer_batches(domain, batch_size)
@@ -161,56 +160,19 @@ class AccountRelanceRun(models.AbstractModel):
         # 5. the emails that attach PDFs
         self._send_pending(companies, commit=commit)
         # 6. when the invoices dunned tonight, and those whose expectation passed, will be paid
-        self._refresh_expected(companies, moves, today, commit=commit)
+        self.env["account.relance.forecast"]._refresh_night(companies, moves, today, commit=commit)
         return result
 
     @api.model
-    def _refresh_expected(self, companies, moves, today, commit=False):
-        """The expected payment dates (``account.relance.forecast``) of the invoices dunned
-        tonight and of those whose expectation is missing or has passed (or of ``moves``,
-        for a run on chosen invoices). In cron mode one worker does it (a session lock held
-        across its commits), the others leave it; an invoice another transaction holds or
-        changed meanwhile is left to the next night, never waited for."""
-        if commit:
-            self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_NS, -2))
-            if not self.env.cr.fetchone()[0]:
-                return
-        try:
-            self._refresh_expected_chunks(companies, moves, today, commit)
-        finally:
-            if commit:
-                self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LOCK_NS, -2))
-
-    def _refresh_expected_chunks(self, companies, moves, today, commit):
-        Forecast = self.env["account.relance.forecast"]
-        Move = self.env["account.move"]
-        if moves is not None:
-            targets = moves
-        else:
-            targets = Move.search(
-                [
-                    *Move._relance_open_domain(),
-                    ("company_id", "in", companies.ids),
-                    "|",
-                    ("relance_last_date", "=", today),
-                    "|",
-                    ("relance_expected_date", "=", False),
-                    ("relance_expected_date", "<", today),
-                ]
-            )
-        for start in range(0, len(targets), 10000):
-            try:
-                with self.env.cr.savepoint():
-                    chunk = targets[start : start + 10000].try_lock_for_update()
-                    Forecast._refresh(chunk, today)
-            except pg_errors.SerializationFailure:
-                _logger.info("Expected payment dates: invoices changed meanwhile, left")
-                self.env.invalidate_all()
-                if commit:
-                    self.env.cr.rollback()
-                continue
-            if commit:
-                self.env["ir.cron"]._commit_progress()
+    def _due_domain(self, today, companies):
+        """The invoices of ``companies`` the nightly run may move up the ladder on
+        ``today``: those whose next step is due (the stored ``relance_next_date``), so that
+        a night reads the invoices it acts on, not every open invoice."""
+        return self.env["account.move"]._relance_base_domain() + [
+            ("company_id", "in", companies.ids),
+            ("relance_next_date", "<=", today),
+            ("relance_hold", "=", False),
+        ]
 
     @api.model
     def _claim_domain(self, today, companies):
@@ -387,23 +349,24 @@ class AccountRelanceRun(models.AbstractModel):
         that step). Not dunned: blocked customers, customers whose receivable is not
         positive once their credit notes and unreconciled payments count, prescribed
         invoices (left to a person). A customer with a step still to be performed by a
-        person waits for it. ``ladders``: the cache of ``account.move._relance_ladder``."""
+        person waits for it. ``ladders``: the cache of ``account.relance.policy._ladder_of``."""
         Move, Level = self.env["account.move"], self.env["account.relance.level"]
+        Claim, Policy = self.env["account.relance.claim"], self.env["account.relance.policy"]
         targets, joining = defaultdict(Move.browse), defaultdict(Move.browse)
         repeats = defaultdict(Move.browse)
-        balances = self._net_balances(moves)
+        balances = Claim._net_balances(moves)
         held = self._customers_holding(moves)
         prescribed = 0
         for (company, partner), customer_moves in moves.grouped(
             lambda m: (m.company_id, m.commercial_partner_id)
         ).items():
             # iterated, not indexed: a record taken by index loses its recordset's prefetch
-            specs = next(iter(customer_moves))._relance_ladder(ladders)
+            specs = Policy._ladder_of(next(iter(customer_moves)), ladders)
             if not specs or partner.with_company(company).relance_blocked:
                 continue
             if balances.get((company.id, partner.id), 0.0) <= 0.0:
                 continue
-            claims = self._claims(customer_moves, specs, today)
+            claims = Claim._claims(customer_moves, specs, today)
             prescribed += len(customer_moves) - len(claims)
             step = ladder.customer_step(
                 specs, claims, today=today, held=(company.id, partner.id) in held
@@ -412,7 +375,7 @@ class AccountRelanceRun(models.AbstractModel):
                 targets[Level.browse(step.level.id)] |= Move.browse(step.claims)
             elif step.current and (company.id, partner.id) not in held:
                 # after the last step: the step repeated every so many days, until paid
-                ending = next(iter(customer_moves))._relance_ending(ladders)
+                ending = Policy._ending_of(next(iter(customer_moves)), ladders)
                 when = ladder.repeat_date(
                     specs,
                     ending,
@@ -429,63 +392,6 @@ class AccountRelanceRun(models.AbstractModel):
         if prescribed:
             _logger.info("Dunning: %s prescribed invoices left aside", prescribed)
         return targets, joining, repeats
-
-    @api.model
-    def _claims(self, moves, specs, today):
-        """``moves``, invoices of one customer, as its ladder ``specs`` sees them
-        (``lib.ladder.Claim``): from the oldest unpaid instalment, for what is due now; a
-        prescribed invoice is left to a person."""
-        parts = moves._relance_parts(today)
-        return [
-            ladder.Claim(
-                id=move.id,
-                level_id=move._relance_current_spec_id(specs),
-                due_date=move.relance_due_date,
-                last_action_date=move.relance_last_date or None,
-                amount=parts[move]["due_company"],
-            )
-            for move in moves
-            if not (
-                move.relance_prescription_date
-                and law_dates.is_prescribed(move.relance_prescription_date, today)
-            )
-        ]
-
-    @api.model
-    def _customer_claims(self, partner, company, today):
-        """The ladder of ``partner`` in ``company``, its open invoices that the dunning may
-        claim (neither paused nor blocked) and their claims: ``(specs, moves, claims)``."""
-        Move = self.env["account.move"]
-        policy = partner._relance_policy(company)
-        specs = policy._level_specs() if policy else []
-        moves = Move._relance_open_invoices(partner, company)
-        moves = moves.filtered(lambda m: m not in moves._relance_pause_reasons())
-        return specs, moves, self._claims(moves, specs, today)
-
-    @api.model
-    def _next_step(self, partner, company, today):
-        """The customer's next step, performed by hand: the one after the highest its
-        invoices reached (its last one at the end of the ladder)."""
-        specs, _moves, claims = self._customer_claims(partner, company, today)
-        current = ladder.current_level(specs, claims)
-        step = ladder.level_after(specs, current.id if current else None) or current
-        return self.env["account.relance.level"].browse(step.id if step else [])
-
-    @api.model
-    def _step_claims(self, partner, company, level, today):
-        """The invoices that performing ``level`` by hand for ``partner`` claims: those of
-        its open invoices, not paused, below the step, that it may claim on that day
-        (``lib.ladder.claimed_by_hand``), and that it did not claim yet."""
-        specs, moves, claims = self._customer_claims(partner, company, today)
-        spec = ladder.LevelSpec(level.id, level.sequence, level.delay, level.min_amount)
-        ids = {
-            claim.id
-            for claim in claims
-            if ladder.claimed_by_hand(specs or [spec], claim, spec, today)
-        }
-        return moves.filtered(
-            lambda m: m.id in ids and level not in m.relance_event_line_ids.level_id
-        )
 
     @api.model
     def _customers_holding(self, moves):
@@ -506,40 +412,6 @@ class AccountRelanceRun(models.AbstractModel):
         )
         return {(company.id, partner.id) for company, partner in groups}
 
-    @api.model
-    def _receivable(self, moves, domain=()):
-        """The open receivable per (company id, customer id) of ``moves``, in company
-        currency: the unreconciled posted lines of the customers' receivable accounts that
-        also match ``domain`` (one query)."""
-        if not moves:
-            return {}
-        groups = self.env["account.move.line"]._read_group(
-            [
-                ("partner_id", "in", moves.commercial_partner_id.ids),
-                ("company_id", "in", moves.company_id.ids),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                *domain,
-            ],
-            ["company_id", "partner_id"],
-            ["amount_residual:sum"],
-        )
-        return {(company.id, partner.id): amount for company, partner, amount in groups}
-
-    @api.model
-    def _credits(self, moves):
-        """The open credits (credit notes and unreconciled payments) per (company id,
-        customer id) of ``moves``, in company currency, as positive amounts."""
-        credits = self._receivable(moves, [("amount_residual", "<", 0)])
-        return {key: -amount for key, amount in credits.items()}
-
-    @api.model
-    def _net_balances(self, moves):
-        """Open receivable per (company id, customer id) of ``moves``, credit notes and
-        unreconciled payments included, in company currency."""
-        return self._receivable(moves)
-
     # ------------------------------------------------------------------ 4. act
     @api.model
     def _process(self, moves, today):
@@ -547,7 +419,7 @@ class AccountRelanceRun(models.AbstractModel):
         level, and place the invoices that join their customer's step. A level that fails
         is retried customer by customer; a customer whose action fails is noted in its
         chatter and left for the next run."""
-        ladders = {}
+        ladders, Step = {}, self.env["account.relance.step"]
         targets, joining, repeats = self._decide(moves, today, ladders)
         actions = self.env["account.relance.event"]
         steps = [(level, level_moves, False) for level, level_moves in targets.items()]
@@ -555,224 +427,34 @@ class AccountRelanceRun(models.AbstractModel):
         for level, level_moves, repeat in steps:
             try:
                 with self.env.cr.savepoint():
-                    actions |= self._perform(
+                    actions |= Step._perform(
                         level, level_moves, today, ladders=ladders, repeat=repeat
                     )
                 continue
             except CONCURRENCY_ERRORS:
                 raise
             except Exception as exc:  # noqa: BLE001 - isolated below, customer by customer
-                groups = self._groups(level_moves)
+                groups = Step._groups(level_moves)
                 if len(groups) == 1:
-                    self._report_failure(level, level_moves, exc)
+                    Step._report_failure(level, level_moves, exc)
                     continue
             for group_moves in groups.values():
                 try:
                     with self.env.cr.savepoint():
-                        actions |= self._perform(
+                        actions |= Step._perform(
                             level, group_moves, today, ladders=ladders, repeat=repeat
                         )
                 except CONCURRENCY_ERRORS:
                     raise
                 except Exception as exc:  # noqa: BLE001 - noted, the run goes on
-                    self._report_failure(level, group_moves, exc)
+                    Step._report_failure(level, group_moves, exc)
         for (level, last_date), join_moves in joining.items():
-            self._join(level, last_date, join_moves, ladders)
+            Step._join(level, last_date, join_moves, ladders)
         return {
             "events": len(actions),
             "invoices": sum(len(level_moves) for _level, level_moves, _repeat in steps),
             "activity_event_ids": actions.filtered("activity_id").ids,
         }
-
-    @api.model
-    def _join(self, level, last_date, moves, ladders=None):
-        """``moves`` fell due while their customer's dunning was at ``level``, reached on
-        ``last_date``: they join that step without a reminder of their own, and the
-        customer's next step claims them with the others."""
-        moves._relance_write(
-            {"relance_level_id": level.id, "relance_last_date": last_date, "relance_joined": True},
-            ladders=ladders,
-        )
-        note = self.env._(
-            "Fell due while the customer's dunning was at the step %s: joined that step, "
-            "without a reminder of its own; the next step claims it with the others.",
-            level.name,
-        )
-        moves._relance_log(dict.fromkeys(moves.ids, note))
-
-    @api.model
-    def _groups(self, moves):
-        """The invoices of one dunning action: by company, customer and currency."""
-        return moves.grouped(lambda m: (m.company_id, m.commercial_partner_id, m.currency_id))
-
-    @api.model
-    def _perform(self, level, moves, today, *, manual_values=None, ladders=None, repeat=False):
-        """Perform ``level`` now for ``moves``: one action per company, customer and
-        currency, its lines, the invoices moved to the level, the action's email or activity
-        and its notes. The nightly run, the board and the dialogs all act through it.
-
-        :param manual_values: the email edited in the preview (subject, body, recipients,
-            attachments), sent as it is whatever the level's automation.
-        :param ladders: the cache of ``account.move._relance_ladder``, when resolved.
-        :param repeat: ``level`` is repeated after the ladder's last step: the invoices stay
-            on their step, and each line counts its repeat.
-        :return: the actions created.
-        """
-        Action = self.env["account.relance.event"]
-        groups = self._groups(moves)
-        credits = self._credits(moves)
-        action_vals = [
-            Action._relance_action_values(
-                level, group_moves, today, key, credit=credits.get((key[0].id, key[1].id), 0.0)
-            )
-            for key, group_moves in groups.items()
-        ]
-        # no "created" note nor the running user as follower on every action: the action's
-        # own email and notes are its history
-        actions = Action.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            action_vals
-        )
-        actions = actions.with_env(self.env)
-        counts = self._repeat_counts(level, moves) if repeat else None
-        self.env["account.relance.event.line"]._relance_insert(
-            [
-                dict(line_vals, event_id=action.id)
-                for action, vals, group_moves in zip(
-                    actions, action_vals, groups.values(), strict=True
-                )
-                for line_vals in Action._relance_line_values(
-                    vals, group_moves, today, repeats=counts
-                )
-            ]
-        )
-        actions.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
-        moves.invalidate_recordset(["relance_event_line_ids"])
-        if repeat:
-            moves._relance_write({"relance_last_date": today}, ladders=ladders)
-        else:
-            moves._relance_write(
-                {"relance_level_id": level.id, "relance_last_date": today}, ladders=ladders
-            )
-            self._propose_ending(level, moves)
-        Action._relance_supersede(actions)
-        self._execute(actions, manual_values=manual_values)
-        return actions
-
-    @api.model
-    def _repeat_counts(self, level, moves):
-        """The number of the next repeat of ``level`` for each of ``moves`` (one query): 1
-        for the first repeat after the ladder's last step."""
-        groups = self.env["account.relance.event.line"]._read_group(
-            [("move_id", "in", moves.ids), ("level_id", "=", level.id)],
-            ["move_id"],
-            ["repeat:max"],
-        )
-        done = {move.id: count for move, count in groups}
-        return {move.id: done.get(move.id, 0) + 1 for move in moves}
-
-    @api.model
-    def _propose_ending(self, level, moves):
-        """The last step of a ladder that ends by asking a person: the customer's responsible
-        gets an activity to hand the file to a collector, or to prepare an injunction to pay
-        (injonction de payer). Nothing silently ends."""
-        policy = level.policy_id
-        if policy.end_mode not in (ladder.END_HANDOFF, ladder.END_INJUNCTION):
-            return
-        if level != policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))[-1:]:
-            return
-        summary = (
-            self.env._("Hand the file to a collector")
-            if policy.end_mode == ladder.END_HANDOFF
-            else self.env._("Prepare an injunction to pay (injonction de payer)")
-        )
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        partners = moves.commercial_partner_id
-        asked = set(
-            self.env["mail.activity"]
-            .search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", partners.ids),
-                    ("summary", "=", summary),
-                ]
-            )
-            .mapped("res_id")
-        )
-        company = moves.company_id[:1]
-        self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": todo.id,
-                    "summary": summary,
-                    "note": self.env._(
-                        "The last step of the dunning, %s, was performed: what next?",
-                        level.name,
-                    ),
-                    "user_id": (
-                        partner._relance_responsible(company) or company._relance_manager()
-                    ).id,
-                }
-                for partner in partners
-                if partner.id not in asked
-            ]
-        )
-
-    @api.model
-    def _report_failure(self, level, moves, exc):
-        """Note on each customer of ``moves`` that ``level`` could not be performed."""
-        self.env.invalidate_all()
-        for (_company, partner, _currency), group_moves in self._groups(moves).items():
-            names = ", ".join(group_moves.mapped("name"))
-            _logger.warning(
-                "Dunning level %s not performed for %s (%s): %s",
-                level.name,
-                partner.display_name,
-                names,
-                exc,
-            )
-            partner._relance_log(
-                {
-                    partner.id: self.env._(
-                        "Dunning level %(level)s could not be performed for invoices "
-                        "%(invoices)s: %(error)s. It will be retried at the next run.",
-                        level=level.name,
-                        invoices=names,
-                        error=str(exc),
-                    )
-                }
-            )
-
-    @api.model
-    def _execute(self, actions, manual_values=None):
-        """Send the emails of the automatic email levels (or the one edited in the preview),
-        give the rest an activity, and note the actions in the chatter. An email attaching
-        the invoices' PDFs waits (``mail_pending``): no PDF is rendered while the run holds
-        the invoices (``_send_pending``)."""
-        manual = manual_values is not None
-        email_actions = actions.filtered(
-            lambda a: a.channel == "email" and (manual or a.level_id.auto_execute)
-        )
-        no_email = email_actions.filtered(lambda a: not a.contact_id._relance_has_email())
-        no_template = (email_actions - no_email).filtered(
-            lambda a: not manual and not a.level_id.mail_template_id
-        )
-        to_send = email_actions - no_email - no_template
-        to_send.line_ids.move_id._relance_ensure_tokens()
-        pending = to_send.filtered("level_id.attach_invoices") if not manual else to_send.browse()
-        pending.mail_pending = True
-        to_send -= pending
-        if manual and to_send:
-            to_send._relance_send_manual(manual_values)
-        else:
-            for level, level_actions in to_send.grouped("level_id").items():
-                level.mail_template_id._relance_send_batch(level_actions)
-        no_email.write({"error_message": self.env._("The customer has no valid email address.")})
-        no_template.write({"error_message": self.env._("The dunning level has no mail template.")})
-        (actions - to_send - pending)._relance_schedule_activities()
-        actions._relance_log_chatter()
 
     # ------------------------------------------------------------------ 5. pending emails
     @api.model
@@ -781,7 +463,7 @@ class AccountRelanceRun(models.AbstractModel):
         per transaction, while only these actions are locked: safe on two workers and after
         a crash (an action stays pending until its email is queued). Returns the number of
         emails queued."""
-        Action = self.env["account.relance.event"]
+        Action, Step = self.env["account.relance.event"], self.env["account.relance.step"]
         domain = [("mail_pending", "=", True), ("company_id", "in", companies.ids)]
         cr, queued, seen = self.env.cr, 0, []
         while True:
@@ -812,7 +494,7 @@ class AccountRelanceRun(models.AbstractModel):
                     }
                 )
                 # notified now: the run collects only the activities of its batches
-                actions.with_context(relance_notify_later=False)._relance_schedule_activities()
+                Step.with_context(relance_notify_later=False)._schedule_activities(actions)
             if commit and not self.env["ir.cron"]._commit_progress():
                 return queued  # time is up: the next run queues the rest
 
@@ -866,10 +548,10 @@ class AccountRelanceRun(models.AbstractModel):
             ]
         )
         ladders, by_level = {}, defaultdict(Move.browse)
-        levels = self.env["account.relance.level"]
+        levels, Policy = self.env["account.relance.level"], self.env["account.relance.policy"]
         for move in moves:
             spec = ladder.reached_level(
-                move._relance_ladder(ladders), (today - move.relance_due_date).days
+                Policy._ladder_of(move, ladders), (today - move.relance_due_date).days
             )
             if spec:
                 by_level[levels.browse(spec.id)] |= move

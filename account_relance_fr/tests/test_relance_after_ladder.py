@@ -53,7 +53,7 @@ class TestRelanceAfterLadder(RelanceCommon):
         )
         self.assertEqual(set(moves.mapped("relance_hold")), {"plan"})
         self.assertTrue(plan.name.startswith("PLAN/"))
-        reasons = moves._relance_pause_reasons()
+        reasons = self.env["account.relance.pause"]._reasons(moves)
         self.assertIn(plan.name, reasons[moves[0]])
         # the ladder leaves them alone while the plan holds
         self.run_relance(self.day0 + timedelta(days=30))

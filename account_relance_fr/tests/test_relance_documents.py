@@ -350,7 +350,9 @@ class TestRelanceDocuments(RelanceDocumentsCommon):
         self.assertEqual(notice.receipt_date, receipt_day)
         self.assertIn("18/03/2026", notice.message_ids[0].body + notice.message_ids[1].body)
         for move in moves:
-            self.assertEqual(move._relance_notice_receipt_date(), receipt_day)
+            self.assertEqual(
+                self.env["account.relance.claim"]._notice_receipt_date(move), receipt_day
+            )
             self.assertIn("received by the customer", move.message_ids[0].body)
         # a receipt before the sending is refused
         wizard = self.env["account.relance.notice"].create(

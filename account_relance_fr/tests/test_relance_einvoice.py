@@ -120,3 +120,75 @@ class TestRelanceEinvoice(RelanceCommon):
         self.assertIn("3 statuses imported", wizard.result)
         self.assertIn("line 4: no invoice FAC/1999/99999", wizard.result)
         self.assertIn("line 5: unknown status Perdue", wizard.result)
+
+    def test_import_of_a_platform_lifecycle_message(self):
+        """The platform's own message (CDAR): a status per referenced invoice, dated by its
+        acknowledgement, with the reason code and text of the refusal."""
+        refused, approved = self.invoice(), self.invoice(amount=300.0)
+        ack = """
+  <rsm:AcknowledgementDocument>
+    <ram:MultipleReferencesIndicator><udt:Indicator>false</udt:Indicator>
+    </ram:MultipleReferencesIndicator>
+    <ram:TypeCode>23</ram:TypeCode>
+    <ram:IssueDateTime><udt:DateTimeString format="{fmt}">{stamp}</udt:DateTimeString>
+    </ram:IssueDateTime>
+    <ram:ReferenceReferencedDocument>
+      <ram:IssuerAssignedID>{number}</ram:IssuerAssignedID>
+      <ram:TypeCode>380</ram:TypeCode>
+      <ram:ProcessConditionCode>{code}</ram:ProcessConditionCode>
+      {status}
+    </ram:ReferenceReferencedDocument>
+  </rsm:AcknowledgementDocument>"""
+        refusal = (
+            "<ram:SpecifiedDocumentStatus><ram:ReasonCode>DOUBLON</ram:ReasonCode>"
+            "<ram:Reason>Facture en double</ram:Reason>"
+            "<ram:ProcessConditionCode>210</ram:ProcessConditionCode>"
+            "</ram:SpecifiedDocumentStatus>"
+        )
+        acks = [
+            ack.format(
+                fmt="204", stamp="20260115093000", number=refused.name, code="210", status=refusal
+            ),
+            ack.format(fmt="102", stamp="20260112", number=approved.name, code="205", status=""),
+            ack.format(fmt="102", stamp="20260112", number="FAC/1999/99999", code="200", status=""),
+        ]
+        content = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            "<rsm:CrossDomainAcknowledgementAndResponse"
+            ' xmlns:rsm="urn:un:unece:uncefact:data:standard:'
+            'CrossDomainAcknowledgementAndResponse:100"'
+            ' xmlns:ram="urn:un:unece:uncefact:data:standard:'
+            'ReusableAggregateBusinessInformationEntity:100"'
+            ' xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">\n'
+            "  <rsm:ExchangedDocument><ram:ID>CDV-0001</ram:ID></rsm:ExchangedDocument>"
+            + "".join(acks)
+            + "\n</rsm:CrossDomainAcknowledgementAndResponse>\n"
+        )
+        form = Form(self.env["account.relance.einvoice.import"])
+        form.file = base64.b64encode(content.encode())
+        wizard = form.save()
+        wizard.action_import()
+        status = refused.relance_einvoice_status_ids
+        self.assertEqual(
+            (status.code, status.date, status.source), ("210", date(2026, 1, 15), "import")
+        )
+        self.assertEqual(status.reason, "DOUBLON — Facture en double")
+        self.assertEqual(refused.relance_hold, "einvoice")
+        self.assertEqual(
+            (approved.relance_einvoice_status, approved.relance_einvoice_date),
+            ("205", date(2026, 1, 12)),
+        )
+        self.assertIn("2 statuses imported", wizard.result)
+        # the line of the file where the unknown invoice is referenced
+        line = content.splitlines().index(
+            next(x for x in content.splitlines() if "FAC/1999/99999" in x)
+        )
+        self.assertIn(f"line {line}: no invoice FAC/1999/99999", wizard.result)
+
+    def test_import_refuses_what_is_not_a_lifecycle_message(self):
+        for content in (b"<invoice/>", b"<rsm:broken"):
+            wizard = self.env["account.relance.einvoice.import"].create(
+                {"file": base64.b64encode(content), "filename": "x.xml"}
+            )
+            with self.assertRaises(UserError):
+                wizard.action_import()

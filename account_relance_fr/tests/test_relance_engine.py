@@ -568,16 +568,16 @@ class TestRelanceEngine(RelanceCommon):
 
     def test_error_in_one_customer_does_not_stop_the_batch(self):
         moves = self._customers_with_invoices(3)
-        Run = self.env.registry["account.relance.run"]
-        original = Run._execute
+        Step = self.env.registry["account.relance.step"]
+        original = Step._execute
         victim = moves[1].commercial_partner_id
 
-        def fail_for_one(run, actions, manual_values=None):
+        def fail_for_one(step, actions, manual_values=None):
             if victim in actions.partner_id:
                 raise RuntimeError("unexpected data")
-            return original(run, actions, manual_values=manual_values)
+            return original(step, actions, manual_values=manual_values)
 
-        with patch.object(Run, "_execute", fail_for_one):
+        with patch.object(Step, "_execute", fail_for_one):
             result = self.run_relance(self.day0 + timedelta(days=7))
         self.assertEqual(result["events"], 2)
         self.assertFalse(moves[1].relance_level_id)

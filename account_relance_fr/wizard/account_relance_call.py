@@ -120,7 +120,7 @@ class AccountRelanceCall(models.TransientModel):
             }
             vals["line_ids"] = [
                 Command.create(line_vals)
-                for line_vals in Action._relance_line_values(
+                for line_vals in self.env["account.relance.claim"]._line_values(
                     dict(vals, level_id=False), currency_moves, vals["date"]
                 )
             ]

@@ -5,6 +5,8 @@ import io
 import unicodedata
 from datetime import datetime
 
+from lxml import etree
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -20,14 +22,27 @@ def _plain(text):
 # the reform's French name of each status, as the platforms' files write it, to its code
 STATUS_BY_NAME = {_plain(label.split(" (")[0]): code for code, label in EINVOICE_STATUSES}
 
+# the lifecycle messages of the reform (CDV, "compte rendu de vie"): UN/CEFACT Cross Domain
+# Acknowledgement and Response (CDAR, D22B), as the platforms exchange them (AFNOR XP
+# Z12-012); ram, udt and qdt are the modules of the CII invoice
+CDAR_NS = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+}
+
 
 class AccountRelanceEinvoiceImport(models.TransientModel):
-    """Import the lifecycle statuses a platform sends (its export of status messages), as
-    a CSV file: one line per status, with the columns ``invoice`` (the invoice number),
-    ``status`` (the code, 200 to 213, or the French name: Déposée, Refusée...), ``date``
-    (YYYY-MM-DD or DD/MM/YYYY) and ``reason`` (optional); comma or semicolon separated.
-    Every line is applied or reported, none is lost: the summary lists the lines that were
-    not (an unknown invoice or status, a wrong date)."""
+    """Import the lifecycle statuses a platform sends, either as it sends them, a CDAR
+    lifecycle message (XML, one status per referenced invoice: ``IssuerAssignedID``,
+    ``ProcessConditionCode``, the acknowledgement's date, the ``Reason`` of its
+    ``SpecifiedDocumentStatus``), or as its export, a CSV file: one line per status, with
+    the columns ``invoice`` (the invoice number), ``status`` (the code, 200 to 213, or the
+    French name: Déposée, Refusée...), ``date`` (YYYY-MM-DD or DD/MM/YYYY) and ``reason``
+    (optional); comma or semicolon separated. Every status is applied or reported, none is
+    lost: the summary lists those that were not (an unknown invoice or status, a wrong
+    date), by line of the file."""
 
     _name = "account.relance.einvoice.import"
     _description = "Import e-invoicing statuses"
@@ -38,7 +53,13 @@ class AccountRelanceEinvoiceImport(models.TransientModel):
     state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
 
     def _rows(self):
-        text = base64.b64decode(self.file or b"").decode("utf-8-sig", errors="replace")
+        """``(line number, {"invoice", "status", "date", "reason"})`` of each status of the
+        file, CDAR or CSV."""
+        data = base64.b64decode(self.file or b"")
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            yield from self._cdar_rows(data)
+            return
+        text = data.decode("utf-8-sig", errors="replace")
         try:
             dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", ",;")
         except csv.Error:
@@ -53,12 +74,50 @@ class AccountRelanceEinvoiceImport(models.TransientModel):
         for number, row in enumerate(reader, start=2):
             yield number, {_plain(k): (v or "").strip() for k, v in row.items() if k}
 
+    def _cdar_rows(self, data):
+        """The statuses of a CDAR lifecycle message: one per ``ReferenceReferencedDocument``
+        of each ``AcknowledgementDocument``, dated by that acknowledgement. External
+        entities and the network are never read (a file from outside)."""
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        try:
+            root = etree.fromstring(data, parser=parser)
+        except etree.XMLSyntaxError as exc:
+            raise UserError(self.env._("The file is not a valid XML file: %s", exc)) from exc
+        if etree.QName(root).localname != "CrossDomainAcknowledgementAndResponse":
+            raise UserError(
+                self.env._("The XML file is not a lifecycle message (CDAR) of a platform.")
+            )
+
+        def text(node, path):
+            return (node.xpath(f"string({path})", namespaces=CDAR_NS) or "").strip()
+
+        for ack in root.xpath("rsm:AcknowledgementDocument", namespaces=CDAR_NS):
+            stamp = text(ack, "ram:IssueDateTime/udt:DateTimeString")
+            for ref in ack.xpath("ram:ReferenceReferencedDocument", namespaces=CDAR_NS):
+                status = text(ref, "ram:ProcessConditionCode") or text(
+                    ref, "ram:SpecifiedDocumentStatus/ram:ProcessConditionCode"
+                )
+                reasons = [
+                    text(ref, "ram:SpecifiedDocumentStatus/ram:ReasonCode"),
+                    text(ref, "ram:SpecifiedDocumentStatus/ram:Reason"),
+                ]
+                yield (
+                    ref.sourceline,
+                    {
+                        "invoice": text(ref, "ram:IssuerAssignedID"),
+                        "status": status,
+                        # format 102 (YYYYMMDD) or 204 (YYYYMMDDHHMMSS): the day
+                        "date": stamp[:8],
+                        "reason": " — ".join(r for r in reasons if r),
+                    },
+                )
+
     def _status_code(self, value):
         value = _plain(value)
         return value if value in dict(EINVOICE_STATUSES) else STATUS_BY_NAME.get(value)
 
     def _date(self, value):
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d"):
             try:
                 return datetime.strptime(value, fmt).date()
             except (ValueError, TypeError):

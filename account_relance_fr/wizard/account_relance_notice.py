@@ -117,7 +117,7 @@ class AccountRelanceNotice(models.TransientModel):
                 moves = Move._relance_open_invoices(wizard.partner_id, wizard.company_id)
                 # overdue and not paused: a paused invoice is claimed only through the
                 # reminder dialog, which records who chose to and why
-                paused = moves._relance_pause_reasons()
+                paused = self.env["account.relance.pause"]._reasons(moves)
                 wizard.invoice_ids = moves.filtered(
                     lambda m, today=today, paused=paused: (
                         m.relance_due_date < today and m not in paused
@@ -165,7 +165,7 @@ class AccountRelanceNotice(models.TransientModel):
         locked = moves.try_lock_for_update()
         if locked != moves:
             raise UserError(self.env._("The nightly run is processing these invoices; retry."))
-        return self.env["account.relance.run"]._perform(
+        return self.env["account.relance.step"]._perform(
             self.level_id, moves, fields.Date.context_today(self)
         )
 
@@ -204,7 +204,7 @@ class AccountRelanceNotice(models.TransientModel):
         """A letter never claims an invoice paused since its action was prepared (a dispute,
         a promise, a block), unless a user chose to claim it, recorded on the action."""
         moves = actions.line_ids.move_id
-        reasons = moves._relance_pause_reasons()
+        reasons = self.env["account.relance.pause"]._reasons(moves)
         unchosen = [
             f"{move.name} ({reason})"
             for move, reason in reasons.items()

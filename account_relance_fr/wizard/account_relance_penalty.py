@@ -39,7 +39,7 @@ class AccountRelancePenalty(models.TransientModel):
     def _compute_line_ids(self):
         for wizard in self:
             commands, warnings = [Command.clear()], []
-            paused = wizard.invoice_ids._origin._relance_pause_reasons()
+            paused = self.env["account.relance.pause"]._reasons(wizard.invoice_ids._origin)
             for move in wizard.invoice_ids._origin:
                 if move in paused:
                     # a dispute, a promise, a block: no penalties are billed meanwhile

@@ -85,7 +85,7 @@ class AccountRelanceSend(models.TransientModel):
 
     @api.depends("invoice_ids")
     def _compute_level_id(self):
-        Run = self.env["account.relance.run"]
+        Claim = self.env["account.relance.claim"]
         today = fields.Date.context_today(self)
         # a step chosen by the path that opened the dialog (a card dropped on a column, the
         # formal notice of a customer), when it is one of the customer's policy
@@ -97,18 +97,18 @@ class AccountRelanceSend(models.TransientModel):
                 wizard.level_id = chosen
                 continue
             wizard.level_id = (
-                Run._next_step(wizard.partner_id, wizard.company_id, today)
+                Claim._next_step(wizard.partner_id, wizard.company_id, today)
                 if wizard.partner_id
                 else False
             )
 
     def _claims(self):
-        """The invoices the chosen step claims (``account.relance.run._step_claims``)."""
+        """The invoices the chosen step claims (``account.relance.claim._step_claims``)."""
         self.ensure_one()
         level = self.level_id._origin
         if not level or not self.partner_id:
             return self.env["account.move"]
-        return self.env["account.relance.run"]._step_claims(
+        return self.env["account.relance.claim"]._step_claims(
             self.partner_id, self.company_id, level, fields.Date.context_today(self)
         )
 
@@ -125,9 +125,9 @@ class AccountRelanceSend(models.TransientModel):
 
     def _credit(self):
         """The customer's open credit notes and unreconciled payments in this company, in
-        company currency (``account.relance.run._credits``)."""
+        company currency (``account.relance.claim._credits``)."""
         self.ensure_one()
-        credits = self.env["account.relance.run"]._credits(self.invoice_ids._origin)
+        credits = self.env["account.relance.claim"]._credits(self.invoice_ids._origin)
         return credits.get((self.company_id.id, self.partner_id.id), 0.0)
 
     @api.depends("invoice_ids")
@@ -138,7 +138,7 @@ class AccountRelanceSend(models.TransientModel):
                 moves = self.env["account.move"]._relance_open_invoices(
                     wizard.partner_id, wizard.company_id, excluded=True
                 )
-                reasons = moves._relance_pause_reasons()
+                reasons = self.env["account.relance.pause"]._reasons(moves)
                 today = fields.Date.context_today(self)
                 commands += [
                     Command.create({"move_id": move.id, "reason": reasons[move]})
@@ -209,15 +209,12 @@ class AccountRelanceSend(models.TransientModel):
         self.ensure_one()
         moves = self._claims() | self._included()
         today = fields.Date.context_today(self)
-        Action = self.env["account.relance.event"]
+        Claim = self.env["account.relance.claim"]
         key = (self.company_id._origin, self.partner_id._origin, moves.currency_id[:1])
-        vals = Action._relance_action_values(
-            self.level_id._origin, moves, today, key, credit=self._credit()
-        )
+        vals = Claim._action_values(self.level_id._origin, moves, today, key, credit=self._credit())
         vals["contact_id"] = self.contact_id._origin.id
         vals["line_ids"] = [
-            Command.create(line_vals)
-            for line_vals in Action._relance_line_values(vals, moves, today)
+            Command.create(line_vals) for line_vals in Claim._line_values(vals, moves, today)
         ]
         return vals
 
@@ -295,7 +292,7 @@ class AccountRelanceSend(models.TransientModel):
                 "partner_ids": self.contact_id.ids,
                 "attachment_ids": self.attachment_ids.ids,
             }
-        actions = self.env["account.relance.run"]._perform(
+        actions = self.env["account.relance.step"]._perform(
             self.level_id, moves, fields.Date.context_today(self), manual_values=manual
         )
         if included:
