@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 
@@ -29,7 +30,10 @@ class AccountRelanceClaim(models.AbstractModel):
         "due_company", "later_company", "later_dates"}}``, in the invoice's currency (and
         the company's). Due: the instalments due by then (the one about to fall due for a
         reminder before the due date); later: those still to come, never claimed as due,
-        with their dates."""
+        with their dates. The instalments of all the invoices are read at once."""
+        lines_of = self._unpaid_instalments(
+            moves.filtered(lambda m: m.relance_due_date != m.invoice_date_due)
+        )
         parts = {}
         for move in moves:
             part = dict.fromkeys(("due", "later", "due_company", "later_company"), 0.0)
@@ -42,9 +46,9 @@ class AccountRelanceClaim(models.AbstractModel):
                 part["due_company"] = abs(move.amount_residual_signed)
                 continue
             cutoff = max(on_date, move.relance_due_date or on_date)
-            for line in move._relance_instalment_lines():
+            for line in lines_of[move.id]:
                 residual, company = line.amount_residual_currency, line.amount_residual
-                if line.reconciled or line.company_currency_id.is_zero(company):
+                if line.company_currency_id.is_zero(company):
                     continue
                 if line.date_maturity and line.date_maturity > cutoff:
                     part["later"] += residual
@@ -61,6 +65,34 @@ class AccountRelanceClaim(models.AbstractModel):
             ):
                 part[key] = currency.round(part[key])
         return parts
+
+    @api.model
+    def _unpaid_instalments(self, moves):
+        """The unpaid instalments (receivable lines) of the customer invoices ``moves``, by
+        invoice id, oldest first: one query, reading only what ``_parts`` needs."""
+        lines_of = defaultdict(list)
+        invoices = moves.filtered(lambda m: m.move_type == "out_invoice")
+        if not invoices:
+            return lines_of
+        lines = self.env["account.move.line"].search_fetch(
+            [
+                ("move_id", "in", invoices.ids),
+                ("display_type", "=", "payment_term"),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+            ],
+            [
+                "move_id",
+                "date_maturity",
+                "amount_residual",
+                "amount_residual_currency",
+                "company_currency_id",
+            ],
+            order="date_maturity, id",
+        )
+        for line in lines:
+            lines_of[line.move_id.id].append(line)
+        return lines_of
 
     @api.model
     def _instalments(self, move):
@@ -225,12 +257,13 @@ class AccountRelanceClaim(models.AbstractModel):
 
     # ------------------------------------------------------------------ one customer
     @api.model
-    def _claims(self, moves, specs, today):
+    def _claims(self, moves, specs, today, parts=None):
         """``moves``, invoices of one customer, as its ladder ``specs`` sees them
         (``lib.ladder.Claim``): from the oldest unpaid instalment, for what is due now; a
-        prescribed invoice is left to a person."""
+        prescribed invoice is left to a person. ``parts``: ``_parts`` of ``moves`` (or
+        more) on ``today``, when already read."""
         Policy = self.env["account.relance.policy"]
-        parts = self._parts(moves, today)
+        parts = parts if parts is not None else self._parts(moves, today)
         return [
             ladder.Claim(
                 id=move.id,
@@ -318,12 +351,14 @@ class AccountRelanceClaim(models.AbstractModel):
 
     # ------------------------------------------------------------------ one step
     @api.model
-    def _action_values(self, level, moves, today, key, credit=0.0):
+    def _action_values(self, level, moves, today, key, *, credit=0.0, parts=None):
         """The values of the dunning action (``account.relance.event``) of ``level`` for
         ``moves``, the invoices of one customer in one company and currency (``key``:
         ``(company, customer, currency)``), without its lines (``_line_values``);
         ``credit``: the customer's open credits in the company's currency, deducted when
-        the invoices are in that currency."""
+        the invoices are in that currency; ``parts``: ``_parts`` of ``moves`` (or more) on
+        ``today``, when already read."""
+        parts = parts if parts is not None else self._parts(moves, today)
         # the records of the key, not moves.commercial_partner_id[:1]: a slice is browsed
         # anew, without the prefetch of the batch (a query per customer)
         company, partner, currency = key
@@ -363,7 +398,7 @@ class AccountRelanceClaim(models.AbstractModel):
             "contact_id": contact.id,
             "level_id": level.id,
             # what is due now: the instalments still to come are not claimed
-            "amount_due": sum(part["due"] for part in self._parts(moves, today).values()),
+            "amount_due": sum(parts[move]["due"] for move in moves),
             "credit_amount": credit if currency == company.currency_id else 0.0,
             "auto": bool(self.env.context.get("relance_auto")),
             "user_id": responsible.id,
@@ -371,14 +406,15 @@ class AccountRelanceClaim(models.AbstractModel):
         }
 
     @api.model
-    def _line_values(self, action_values, moves, today, repeats=None):
+    def _line_values(self, action_values, moves, today, repeats=None, parts=None):
         """One line per invoice, in the order of the due dates, with its copies of the
         action's fields (so that they are not computed); ``repeats``: the number of each
-        invoice's repeat of a step after the ladder's last one."""
+        invoice's repeat of a step after the ladder's last one; ``parts``: ``_parts`` of
+        ``moves`` (or more) on ``today``, when already read."""
         shared = {
             key: action_values[key] for key in ("date", "company_id", "partner_id", "channel")
         }
-        parts = self._parts(moves, today)
+        parts = parts if parts is not None else self._parts(moves, today)
         return [
             {
                 **shared,

@@ -102,7 +102,8 @@ class AccountRelanceForecast(models.AbstractModel):
         """Write the expected payment date of ``moves`` (the open customer invoices among
         them) and of their unpaid instalments. The expectation of an invoice is that of its
         oldest unpaid instalment (what is owed first). A few queries whatever the number of
-        invoices: what it needs is read in one, written in one per thousand."""
+        invoices: what it needs is read in one, what changed written in one per ten
+        thousand rows (an unchanged row is not written: no new version of it)."""
         if not moves:
             return
         today = today or fields.Date.context_today(self)
@@ -114,7 +115,9 @@ class AccountRelanceForecast(models.AbstractModel):
                        COALESCE(partner.is_company, FALSE), move.relance_hold,
                        move.relance_promise_date,
                        COALESCE(move.relance_due_date, move.invoice_date_due),
-                       aml.id, aml.date_maturity
+                       aml.id, aml.date_maturity,
+                       move.relance_expected_date, move.relance_expected_basis,
+                       move.relance_usual_delay, aml.relance_expected_date
                   FROM account_move move
                   JOIN res_partner partner ON partner.id = move.commercial_partner_id
              LEFT JOIN account_move_line aml
@@ -149,6 +152,10 @@ class AccountRelanceForecast(models.AbstractModel):
             due,
             line_id,
             maturity,
+            stored_date,
+            stored_basis,
+            stored_delay,
+            line_stored,
         ) in rows:
             by_partner, by_kind, everyone = history.get(company_id, ({}, {}, None))
             prof = forecast.choose_profile(
@@ -162,7 +169,7 @@ class AccountRelanceForecast(models.AbstractModel):
                 promise_date=promise,
                 plan_date=plan_date.get(move_id),
             )
-            if line_id:
+            if line_id and line_stored != expected:
                 line_values.append((line_id, expected))
             if move_id not in seen:  # its oldest unpaid instalment comes first
                 seen.add(move_id)
@@ -170,9 +177,9 @@ class AccountRelanceForecast(models.AbstractModel):
                     "undated" if hold in forecast.UNDATED_HOLDS else prof.source
                 )
                 usual = forecast.expected_delay(prof) if prof.source == "customer" else None
-                move_values.append(
-                    (move_id, expected, basis, round(usual) if usual is not None else None)
-                )
+                values = (move_id, expected, basis, round(usual) if usual is not None else None)
+                if (stored_date, stored_basis, stored_delay) != values[1:]:
+                    move_values.append(values)
         self._write_values(
             "account_move",
             [
@@ -231,24 +238,12 @@ class AccountRelanceForecast(models.AbstractModel):
             )
 
     @api.model
-    def _stale_domain(self, companies, today):
-        """The open invoices of ``companies`` whose expectation is missing or has passed:
-        refreshed each night with those the run dunned."""
-        return [
-            *self.env["account.move"]._relance_open_domain(),
-            ("company_id", "in", companies.ids),
-            "|",
-            ("relance_expected_date", "=", False),
-            ("relance_expected_date", "<", today),
-        ]
-
-    @api.model
     def _refresh_night(self, companies, moves, today, commit=False):
-        """The expected payment dates of the invoices dunned
-        tonight and of those whose expectation is missing or has passed (or of ``moves``,
-        for a run on chosen invoices). In cron mode one worker does it (a session lock held
-        across its commits), the others leave it; an invoice another transaction holds or
-        changed meanwhile is left to the next night, never waited for."""
+        """The expected payment dates of the invoices dunned tonight and of those whose
+        expectation is missing or has passed (or of ``moves``, for a run on chosen
+        invoices). In cron mode one worker does it (a session lock held across its
+        commits), the others leave it; an invoice another transaction holds for more than
+        a moment, or changed meanwhile, is left to the next night."""
         if commit:
             self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_NS, -2))
             if not self.env.cr.fetchone()[0]:
@@ -261,9 +256,8 @@ class AccountRelanceForecast(models.AbstractModel):
 
     def _refresh_chunks(self, companies, moves, today, commit):
         Move = self.env["account.move"]
-        if moves is not None:
-            targets = moves
-        else:
+        targets = moves
+        if targets is None:
             targets = Move.search(
                 [
                     *Move._relance_open_domain(),
@@ -275,16 +269,20 @@ class AccountRelanceForecast(models.AbstractModel):
                     ("relance_expected_date", "<", today),
                 ]
             )
+        cr = self.env.cr
         for start in range(0, len(targets), 10000):
             try:
-                with self.env.cr.savepoint():
-                    chunk = targets[start : start + 10000].try_lock_for_update()
-                    self._refresh(chunk, today)
-            except pg_errors.SerializationFailure:
-                _logger.info("Expected payment dates: invoices changed meanwhile, left")
+                with cr.savepoint():
+                    # the UPDATE locks the rows it changes: an invoice an accountant is
+                    # saving is waited for a moment, not for the length of their transaction
+                    cr.execute("SET LOCAL lock_timeout = '2s'")
+                    self._refresh(targets[start : start + 10000], today)
+                    cr.execute("SET LOCAL lock_timeout TO DEFAULT")
+            except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+                _logger.info("Expected payment dates: invoices held or changed meanwhile, left")
                 self.env.invalidate_all()
                 if commit:
-                    self.env.cr.rollback()
+                    cr.rollback()
                 continue
             if commit:
                 self.env["ir.cron"]._commit_progress()

@@ -355,6 +355,7 @@ class AccountRelanceRun(models.AbstractModel):
         targets, joining = defaultdict(Move.browse), defaultdict(Move.browse)
         repeats = defaultdict(Move.browse)
         balances = Claim._net_balances(moves)
+        parts = Claim._parts(moves, today)  # what each owes, read once for the batch
         held = self._customers_holding(moves)
         prescribed = 0
         for (company, partner), customer_moves in moves.grouped(
@@ -366,7 +367,7 @@ class AccountRelanceRun(models.AbstractModel):
                 continue
             if balances.get((company.id, partner.id), 0.0) <= 0.0:
                 continue
-            claims = Claim._claims(customer_moves, specs, today)
+            claims = Claim._claims(customer_moves, specs, today, parts=parts)
             prescribed += len(customer_moves) - len(claims)
             step = ladder.customer_step(
                 specs, claims, today=today, held=(company.id, partner.id) in held

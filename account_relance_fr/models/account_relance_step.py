@@ -64,9 +64,15 @@ class AccountRelanceStep(models.AbstractModel):
         Action, Claim = self.env["account.relance.event"], self.env["account.relance.claim"]
         groups = self._groups(moves)
         credits = Claim._credits(moves)
+        parts = Claim._parts(moves, today)  # what each owes, read once for all the groups
         action_vals = [
             Claim._action_values(
-                level, group_moves, today, key, credit=credits.get((key[0].id, key[1].id), 0.0)
+                level,
+                group_moves,
+                today,
+                key,
+                credit=credits.get((key[0].id, key[1].id), 0.0),
+                parts=parts,
             )
             for key, group_moves in groups.items()
         ]
@@ -83,7 +89,9 @@ class AccountRelanceStep(models.AbstractModel):
                 for action, vals, group_moves in zip(
                     actions, action_vals, groups.values(), strict=True
                 )
-                for line_vals in Claim._line_values(vals, group_moves, today, repeats=counts)
+                for line_vals in Claim._line_values(
+                    vals, group_moves, today, repeats=counts, parts=parts
+                )
             ]
         )
         actions.invalidate_recordset(["line_ids", "invoice_ids", "invoice_count"])
