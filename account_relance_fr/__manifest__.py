@@ -4,7 +4,7 @@
     "name": "Relances clients (France)",
     "summary": "Chase unpaid customer invoices the French way: dunning ladder, "
     "late-payment penalties, 40 EUR indemnity, formal notice",
-    "version": "19.0.1.8.0",
+    "version": "19.0.1.9.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
     "author": "account_relance_fr contributors",

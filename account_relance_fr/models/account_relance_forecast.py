@@ -98,12 +98,13 @@ class AccountRelanceForecast(models.AbstractModel):
         }
 
     @api.model
-    def _refresh(self, moves, today=None):
+    def _refresh(self, moves, today=None, history=None):
         """Write the expected payment date of ``moves`` (the open customer invoices among
         them) and of their unpaid instalments. The expectation of an invoice is that of its
         oldest unpaid instalment (what is owed first). A few queries whatever the number of
         invoices: what it needs is read in one, what changed written in one per ten
-        thousand rows (an unchanged row is not written: no new version of it)."""
+        thousand rows (an unchanged row is not written: no new version of it). ``history``:
+        ``_history`` of their companies on ``today``, when already read."""
         if not moves:
             return
         today = today or fields.Date.context_today(self)
@@ -135,8 +136,9 @@ class AccountRelanceForecast(models.AbstractModel):
         )
         if not rows:
             return
-        companies = self.env["res.company"].browse({row[1] for row in rows})
-        history = self._history(companies, today)
+        if history is None:
+            companies = self.env["res.company"].browse({row[1] for row in rows})
+            history = self._history(companies, today)
         plans = self.env["account.relance.plan"].search(
             [("state", "=", "active"), ("move_ids", "in", [row[0] for row in rows])]
         )
@@ -269,14 +271,18 @@ class AccountRelanceForecast(models.AbstractModel):
                     ("relance_expected_date", "<", today),
                 ]
             )
+        if not targets:
+            return
         cr = self.env.cr
+        # the payment history read once for the night, not once per chunk
+        history = self._history(targets.company_id, today)
         for start in range(0, len(targets), 10000):
             try:
                 with cr.savepoint():
                     # the UPDATE locks the rows it changes: an invoice an accountant is
                     # saving is waited for a moment, not for the length of their transaction
                     cr.execute("SET LOCAL lock_timeout = '2s'")
-                    self._refresh(targets[start : start + 10000], today)
+                    self._refresh(targets[start : start + 10000], today, history=history)
                     cr.execute("SET LOCAL lock_timeout TO DEFAULT")
             except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
                 _logger.info("Expected payment dates: invoices held or changed meanwhile, left")

@@ -330,11 +330,12 @@ class AccountRelancePlan(models.Model):
     @api.model
     def _relance_post(self, plans, template_xmlid):
         """Email the customers of ``plans`` with the template, in the chatter of each plan,
-        rendered for all the plans at once as the reminders of the night are. The customer
-        only: the plan's responsible follows the plan and sees the message there."""
+        rendered for all the plans at once as the reminders of the night are, as a comment
+        (not a reminder of the ladder: no dunning action sends it). The customer only: the
+        plan's responsible follows the plan and sees the message there."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if plans and template:
-            template._relance_queue_mails(plans, lambda plan: plan)
+            template._relance_queue_mails(plans, lambda plan: plan, "mail.mt_comment")
 
     def _break(self):
         """A missed instalment unpaid after the grace days: the plan is broken."""

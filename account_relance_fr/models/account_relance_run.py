@@ -342,20 +342,20 @@ class AccountRelanceRun(models.AbstractModel):
 
     # ------------------------------------------------------------------ 3. decide
     @api.model
-    def _decide(self, moves, today, ladders):
+    def _decide(self, moves, today, ladders, parts):
         """The step of each customer of ``moves`` (its claimable invoices, locked) today
         (``lib.ladder.customer_step``): ``(targets, joining)``, the invoices of each level
         to perform and those that join their customer's current step, by (level, date of
         that step). Not dunned: blocked customers, customers whose receivable is not
         positive once their credit notes and unreconciled payments count, prescribed
         invoices (left to a person). A customer with a step still to be performed by a
-        person waits for it. ``ladders``: the cache of ``account.relance.policy._ladder_of``."""
+        person waits for it. ``ladders``: the cache of ``account.relance.policy._ladder_of``;
+        ``parts``: what each of ``moves`` owes (``account.relance.claim._parts``)."""
         Move, Level = self.env["account.move"], self.env["account.relance.level"]
         Claim, Policy = self.env["account.relance.claim"], self.env["account.relance.policy"]
         targets, joining = defaultdict(Move.browse), defaultdict(Move.browse)
         repeats = defaultdict(Move.browse)
         balances = Claim._net_balances(moves)
-        parts = Claim._parts(moves, today)  # what each owes, read once for the batch
         held = self._customers_holding(moves)
         prescribed = 0
         for (company, partner), customer_moves in moves.grouped(
@@ -421,7 +421,9 @@ class AccountRelanceRun(models.AbstractModel):
         is retried customer by customer; a customer whose action fails is noted in its
         chatter and left for the next run."""
         ladders, Step = {}, self.env["account.relance.step"]
-        targets, joining, repeats = self._decide(moves, today, ladders)
+        # what each invoice owes, read once for the batch: to decide, then to claim it
+        parts = self.env["account.relance.claim"]._parts(moves, today)
+        targets, joining, repeats = self._decide(moves, today, ladders, parts)
         actions = self.env["account.relance.event"]
         steps = [(level, level_moves, False) for level, level_moves in targets.items()]
         steps += [(level, level_moves, True) for level, level_moves in repeats.items()]
@@ -429,7 +431,7 @@ class AccountRelanceRun(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     actions |= Step._perform(
-                        level, level_moves, today, ladders=ladders, repeat=repeat
+                        level, level_moves, today, ladders=ladders, repeat=repeat, parts=parts
                     )
                 continue
             except CONCURRENCY_ERRORS:
@@ -443,7 +445,7 @@ class AccountRelanceRun(models.AbstractModel):
                 try:
                     with self.env.cr.savepoint():
                         actions |= Step._perform(
-                            level, group_moves, today, ladders=ladders, repeat=repeat
+                            level, group_moves, today, ladders=ladders, repeat=repeat, parts=parts
                         )
                 except CONCURRENCY_ERRORS:
                     raise

@@ -49,7 +49,9 @@ class AccountRelanceStep(models.AbstractModel):
         return moves.grouped(lambda m: (m.company_id, m.commercial_partner_id, m.currency_id))
 
     @api.model
-    def _perform(self, level, moves, today, *, manual_values=None, ladders=None, repeat=False):
+    def _perform(
+        self, level, moves, today, *, manual_values=None, ladders=None, repeat=False, parts=None
+    ):
         """Perform ``level`` now for ``moves``: one action per company, customer and
         currency, its lines, the invoices moved to the level, the action's email or activity
         and its notes. The nightly run, the board and the dialogs all act through it.
@@ -59,12 +61,15 @@ class AccountRelanceStep(models.AbstractModel):
         :param ladders: the cache of ``account.relance.policy._ladder_of``, when resolved.
         :param repeat: ``level`` is repeated after the ladder's last step: the invoices stay
             on their step, and each line counts its repeat.
+        :param parts: what each of ``moves`` owes on ``today``
+            (``account.relance.claim._parts``), when already read.
         :return: the actions created.
         """
         Action, Claim = self.env["account.relance.event"], self.env["account.relance.claim"]
         groups = self._groups(moves)
         credits = Claim._credits(moves)
-        parts = Claim._parts(moves, today)  # what each owes, read once for all the groups
+        if parts is None:  # what each owes, read once for all the groups
+            parts = Claim._parts(moves, today)
         action_vals = [
             Claim._action_values(
                 level,

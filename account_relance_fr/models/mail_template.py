@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import models
 from odoo.fields import Command
@@ -25,6 +25,15 @@ MAIL_RENDER_FIELDS = (
     "scheduled_date",
     "subject",
 )
+
+
+# the addon's layout of the dunning emails: it shows the company, the language, the email's
+# preview and body, nothing of the record
+SHARED_LAYOUT = "account_relance_fr.mail_layout_relance"
+# where each email's preview and body go in that layout rendered once (private-use
+# characters: neither QWeb's escaping nor a company's data produce them)
+BODY_MARK = "\ue000relance-body\ue000"
+PREVIEW_MARK = "\ue000relance-preview\ue000"
 
 
 class MailTemplate(models.Model):
@@ -55,11 +64,12 @@ class MailTemplate(models.Model):
         mails = self._relance_queue_mails(actions, lambda action: action.partner_id)
         actions._relance_link_mails(mails)
 
-    def _relance_queue_mails(self, records, thread_of):
+    def _relance_queue_mails(self, records, thread_of, subtype_xmlid=None):
         """Render this template for ``records`` at once and queue one email each, posted in
-        the chatter of ``thread_of(record)``: the ``mail.mail`` in the order of ``records``.
-        The recipients are the template's only (``partner_to``): the followers of the
-        thread are not notified of a message meant for the customer."""
+        the chatter of ``thread_of(record)`` with the subtype ``subtype_xmlid`` (default:
+        the reminders' own): the ``mail.mail`` in the order of ``records``. The recipients
+        are the template's only (``partner_to``): the followers of the thread are not
+        notified of a message meant for the customer."""
         self._send_check_access(records.ids)
         # the body compiled once for the batch (or the whole run, which gives its memo),
         # not once per customer (see ir.qweb), and the language of each customer rendered
@@ -77,7 +87,11 @@ class MailTemplate(models.Model):
                     res_ids, MAIL_RENDER_FIELDS
                 )
             )
-        subtype_id = self.env["mail.thread"]._relance_subtype_id()
+        subtype_id = (
+            self.env["ir.model.data"]._xmlid_to_res_id(subtype_xmlid)
+            if subtype_xmlid
+            else self.env["mail.thread"]._relance_subtype_id()
+        )
         vals_list, attachments_list = [], []
         for record in records:
             vals = values[record.id]
@@ -93,7 +107,11 @@ class MailTemplate(models.Model):
                 subtype_id=subtype_id,
                 body=vals["body_html"],
                 body_html=self._relance_layout(
-                    record, vals["body_html"], langs.get(record.id) or self.env.lang, rendered=True
+                    record,
+                    vals["body_html"],
+                    langs.get(record.id) or self.env.lang,
+                    rendered=True,
+                    memo=memo,
                 ),
             )
             vals_list.append(vals)
@@ -118,11 +136,13 @@ class MailTemplate(models.Model):
                 )
         return mails
 
-    def _relance_layout(self, record, body, lang, rendered=False):
+    def _relance_layout(self, record, body, lang, rendered=False, memo=None):
         """``body`` of the email of ``record`` wrapped in this template's layout (header,
         company footer), in ``lang``, as ``send_mail_batch`` wraps the emails; ``body`` alone
         without one. ``rendered``: ``body`` comes from the QWeb renderer, which escapes every
-        ``<`` of the text and the attributes (not a body edited by the user)."""
+        ``<`` of the text and the attributes (not a body edited by the user). ``memo``: a
+        dict kept for a batch or a run, where the addon's own layout is rendered once per
+        company and language (``_relance_layout_frame``)."""
         if not self or not self.email_layout_xmlid:
             return body
         # the message of the layout, as _render_encapsulate makes it, with its preview (the
@@ -133,6 +153,13 @@ class MailTemplate(models.Model):
             preview = text.email_preview_of_html(Markup(body), inner_content)
         else:
             preview = text.email_preview(inner_content(body))
+        frame = self._relance_layout_frame(record.company_id, lang, memo)
+        if frame is not None:
+            return Markup(
+                frame.replace(PREVIEW_MARK, escape(preview)).replace(
+                    BODY_MARK, self._replace_local_links(Markup(body))
+                )
+            )
         message = (
             self.env["mail.message"]
             .sudo()
@@ -158,3 +185,33 @@ class MailTemplate(models.Model):
             },
             context_record=record.with_context(lang=lang),
         )
+
+    def _relance_layout_frame(self, company, lang, memo):
+        """The addon's layout rendered once for ``company`` in ``lang``, with marks where
+        each email's preview and body go, kept in ``memo``: what ``_relance_layout`` would
+        render for every email, since that layout shows nothing of the record. ``None``
+        (each email rendered on its own) for another layout, or for the addon's once edited
+        or inherited, which may show more."""
+        if memo is None or self.email_layout_xmlid != SHARED_LAYOUT:
+            return None
+        key = ("layout", company.id, lang)
+        if key not in memo:
+            view = self.env.ref(SHARED_LAYOUT, raise_if_not_found=False)
+            frame = None
+            if view and not view.arch_updated and not view.inherit_children_ids:
+                message = (
+                    self.env["mail.message"]
+                    .sudo()
+                    .new({"body": Markup(BODY_MARK), "preview": PREVIEW_MARK})
+                )
+                frame = str(
+                    self.with_context(lang=lang)._render_encapsulate(
+                        SHARED_LAYOUT,
+                        Markup(BODY_MARK),
+                        add_context={"message": message, "company": company},
+                    )
+                )
+                if frame.count(BODY_MARK) != 1 or frame.count(PREVIEW_MARK) != 1:
+                    frame = None
+            memo[key] = frame
+        return memo[key]

@@ -83,6 +83,12 @@ class TestRelanceAfterLadder(RelanceCommon):
         self.assertEqual(
             announced.partner_ids, self.customer, announced.partner_ids.mapped("display_name")
         )
+        # an email to the customer, not a reminder of the ladder (no dunning action sends it)
+        self.assertEqual(announced.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertTrue(
+            self.env["mail.mail"].search_count([("mail_message_id", "=", announced.id)]),
+            "queued as an email",
+        )
         # missed: reminded the day after, once
         for day in (first + timedelta(days=1), first + timedelta(days=2)):
             with freeze_time(day):

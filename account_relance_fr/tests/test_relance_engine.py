@@ -132,6 +132,18 @@ class TestRelanceEngine(RelanceCommon):
         preview = mail.mail_message_id.preview
         self.assertTrue(preview.endswith("[...]"), "the body is longer than the preview")
         self.assertIn(str(escape(preview)), mail.body_html)
+        # the layout rendered once for the run is the one rendered for each email, in each
+        # language (the email's own preview and body put in their places); another layout,
+        # or the addon's once edited, is rendered for each email
+        template = emails[0].level_id.mail_template_id
+        body = mail.mail_message_id.body
+        for lang in ("fr_FR", "en_US"):
+            self.assertEqual(
+                template._relance_layout(emails[0], body, lang, rendered=True, memo={}),
+                template._relance_layout(emails[0], body, lang, rendered=True),
+            )
+        self.env.ref("account_relance_fr.mail_layout_relance").arch_updated = True
+        self.assertIsNone(template._relance_layout_frame(self.company, "fr_FR", {}))
         # and link the invoice in the customer portal with its own token
         self.assertTrue(move.access_token)
         self.assertIn(f"access_token={move.access_token}", emails[0].mail_id.body_html)
