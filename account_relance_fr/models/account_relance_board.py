@@ -231,7 +231,10 @@ class AccountRelanceBoard(models.Model):
                  WHERE plan.state = 'active' AND NOT line.paid AND line.date < %(today)s::date
               GROUP BY plan.partner_id, plan.company_id
             ),
-            open_moves AS (
+            -- not materialized: each use is planned on the invoices' own statistics (a
+            -- materialized result has none, and the planner would then take its filtered
+            -- rows for a handful and join them in nested loops)
+            open_moves AS NOT MATERIALIZED (
                 SELECT am.*,
                        %(today)s::date - am.relance_due_date AS days_late,
                        lvl.sequence AS lvl_sequence,
@@ -246,17 +249,15 @@ class AccountRelanceBoard(models.Model):
             -- invoice paid at once (or down to its last instalment) in one part, the others
             -- by their unpaid receivable lines; those to come are not overdue
             parts AS (
-                SELECT commercial_partner_id, company_id, days_late,
-                       amount_residual_signed AS amount
-                  FROM open_moves
-                 WHERE relance_due_date = invoice_date_due
-             UNION ALL
                 SELECT m.commercial_partner_id, m.company_id,
-                       %(today)s::date - COALESCE(aml.date_maturity, m.invoice_date_due),
-                       aml.amount_residual
+                       CASE WHEN aml.id IS NULL THEN m.days_late
+                            ELSE %(today)s::date - COALESCE(aml.date_maturity, m.invoice_date_due)
+                       END AS days_late,
+                       COALESCE(aml.amount_residual, m.amount_residual_signed) AS amount
                   FROM open_moves m
-                  JOIN account_move_line aml ON aml.move_id = m.id
-                 WHERE m.relance_due_date <> m.invoice_date_due
+             LEFT JOIN account_move_line aml
+                    ON aml.move_id = m.id
+                   AND m.relance_due_date <> m.invoice_date_due
                    AND aml.display_type = 'payment_term'
                    AND NOT aml.reconciled
                    AND aml.amount_residual <> 0
