@@ -118,7 +118,7 @@ class AccountRelanceForecast(models.AbstractModel):
                        COALESCE(move.relance_due_date, move.invoice_date_due),
                        aml.id, aml.date_maturity,
                        move.relance_expected_date, move.relance_expected_basis,
-                       move.relance_usual_delay, aml.relance_expected_date
+                       move.relance_usual_delay, aml.relance_expected_later
                   FROM account_move move
                   JOIN res_partner partner ON partner.id = move.commercial_partner_id
              LEFT JOIN account_move_line aml
@@ -171,9 +171,12 @@ class AccountRelanceForecast(models.AbstractModel):
                 promise_date=promise,
                 plan_date=plan_date.get(move_id),
             )
-            if line_id and line_stored != expected:
-                line_values.append((line_id, expected))
-            if move_id not in seen:  # its oldest unpaid instalment comes first
+            oldest = move_id not in seen  # its oldest unpaid instalment comes first
+            # the oldest is expected when its invoice is: only a later one stores its date
+            later = None if oldest else expected
+            if line_id and line_stored != later:
+                line_values.append((line_id, later))
+            if oldest:
                 seen.add(move_id)
                 basis = {"promise": "promise", "plan": "plan"}.get(hold) or (
                     "undated" if hold in forecast.UNDATED_HOLDS else prof.source
@@ -191,11 +194,13 @@ class AccountRelanceForecast(models.AbstractModel):
             ],
             move_values,
         )
-        self._write_values("account_move_line", [("relance_expected_date", "date")], line_values)
+        self._write_values("account_move_line", [("relance_expected_later", "date")], line_values)
         self.env["account.move"].invalidate_model(
             ["relance_expected_date", "relance_expected_basis", "relance_usual_delay"]
         )
-        self.env["account.move.line"].invalidate_model(["relance_expected_date"])
+        self.env["account.move.line"].invalidate_model(
+            ["relance_expected_later", "relance_expected_date"]
+        )
 
     @api.model
     def _refresh_later(self, moves):

@@ -28,13 +28,14 @@ class AccountRelanceInflow(models.Model):
             "relance_level_id",
             "relance_hold",
             "relance_expected_basis",
+            "relance_expected_date",
         ],
         "account.move.line": [
             "amount_residual",
             "date_maturity",
             "reconciled",
             "display_type",
-            "relance_expected_date",
+            "relance_expected_later",
         ],
     }
 
@@ -70,10 +71,13 @@ class AccountRelanceInflow(models.Model):
                    move.invoice_user_id AS user_id, move.relance_level_id AS level_id,
                    move.relance_hold AS hold,
                    COALESCE(aml.date_maturity, move.invoice_date_due) AS due_date,
-                   aml.relance_expected_date AS expected_date,
+                   -- the oldest unpaid instalment is expected when its invoice is
+                   COALESCE(aml.relance_expected_later, move.relance_expected_date)
+                       AS expected_date,
                    move.relance_expected_basis AS basis,
                    COALESCE(aml.date_maturity, move.invoice_date_due) < %(today)s AS overdue,
-                   aml.relance_expected_date IS NULL AS undated,
+                   COALESCE(aml.relance_expected_later, move.relance_expected_date) IS NULL
+                       AS undated,
                    aml.amount_residual AS amount
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id

@@ -102,11 +102,21 @@ class TestRelanceForecast(RelanceCommon):
             lines.mapped("relance_expected_date"), [date(2026, 3, 25), date(2026, 4, 24)]
         )
         self.assertEqual(invoice.relance_expected_date, date(2026, 3, 25))
+        # the oldest instalment is expected when its invoice is: only the later one stores
+        # a date of its own; the receivables forecast reads each instalment's
+        self.assertEqual(lines.mapped("relance_expected_later"), [False, date(2026, 4, 24)])
+        Inflow = self.env["account.relance.inflow"]
+        self.assertEqual(
+            sorted(Inflow.search([("move_id", "=", invoice.id)]).mapped("expected_date")),
+            [date(2026, 3, 25), date(2026, 4, 24)],
+        )
         # the first instalment (due on 3 March) paid at +22 days, as usual: the payment
-        # refreshes the invoice, now expected from its second
+        # refreshes the invoice, now expected from its second, which is now its oldest
         with freeze_time("2026-03-25"):
             self.pay(invoice, date(2026, 3, 25), amount=400.0)
         self.assertEqual(invoice.relance_expected_date, date(2026, 4, 24))
+        self.assertEqual(lines.mapped("relance_expected_date"), [False, date(2026, 4, 24)])
+        self.assertFalse(lines[1].relance_expected_later)
 
     def test_pauses_and_the_night(self):
         self.history(self.customer, [5, 5, 5])
