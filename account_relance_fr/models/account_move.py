@@ -255,8 +255,9 @@ class AccountMove(models.Model):
         instalment, each with its due date; Odoo's due date is the last one. The dunning
         counts from the oldest instalment still unpaid: an invoice is overdue as soon as
         one instalment is."""
+        Claim = self.env["account.relance.claim"]
         for move in self:
-            unpaid = move._relance_instalment_lines().filtered(
+            unpaid = Claim._instalment_lines(move).filtered(
                 lambda line: (
                     not line.reconciled
                     and not line.company_currency_id.is_zero(line.amount_residual)
@@ -277,17 +278,6 @@ class AccountMove(models.Model):
             move.relance_is_penalty = move.move_type == "out_invoice" and any(
                 move.invoice_line_ids.mapped("relance_penalty_kind")
             )
-
-    def _relance_instalment_lines(self):
-        """The receivable lines of this invoice, one per instalment, oldest first."""
-        self.ensure_one()
-        if self.move_type != "out_invoice":
-            return self.env["account.move.line"]
-        return self.line_ids.filtered(
-            lambda line: (
-                line.display_type == "payment_term" and line.account_type == "asset_receivable"
-            )
-        ).sorted(lambda line: (line.date_maturity or line.date, line.id))
 
     @api.depends("relance_due_date", "payment_state")
     def _compute_relance_days_overdue(self):
@@ -454,22 +444,6 @@ class AccountMove(models.Model):
         ]
 
     @api.model
-    def _relance_open_invoices(
-        self, partners, companies, order="relance_due_date, id", excluded=False
-    ):
-        """The open invoices of the customers ``partners`` in ``companies`` that the dunning
-        may concern (``_relance_base_domain``), or all open ones (``excluded``)."""
-        domain = self._relance_open_domain() if excluded else self._relance_base_domain()
-        return self.search(
-            domain
-            + [
-                ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
-                ("company_id", "in", companies.ids),
-            ],
-            order=order,
-        )
-
-    @api.model
     def _relance_recompute_next(self, companies):
         """The ladder of ``companies`` changed: recompute the next step of their invoices."""
         moves = self.search(self._relance_base_domain() + [("company_id", "in", companies.ids)])
@@ -479,21 +453,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ dunning run
     def action_relance_run(self):
         """Run the dunning now for the selected invoices (same rules as the nightly run)."""
-        moves = self.filtered_domain(self._relance_base_domain())
-        result = self.env["account.relance.run"]._run(companies=moves.company_id, moves=moves)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if result["events"] else "info",
-                "message": self.env._(
-                    "%(events)s dunning actions performed for %(invoices)s invoices.",
-                    events=result["events"],
-                    invoices=result["invoices"],
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self.env["account.relance.run"]._run_now(self)
 
     def _relance_write(self, vals, ladders=None):
         """Write the dunning bookkeeping of many invoices at once.

@@ -441,7 +441,7 @@ class AccountRelanceBoard(models.Model):
     # ------------------------------------------------------------------ actions on a card
     def _open_invoices(self):
         self.ensure_one()
-        return self.env["account.move"]._relance_open_invoices(self.partner_id, self.company_id)
+        return self.env["account.relance.claim"]._open_invoices(self.partner_id, self.company_id)
 
     def action_open_partner(self):
         self.ensure_one()
@@ -459,7 +459,7 @@ class AccountRelanceBoard(models.Model):
         """The customer's next step, now: the preview of the step after the highest its
         invoices reached, claiming all that it may claim."""
         self.ensure_one()
-        moves = self.env["account.move"]._relance_open_invoices(
+        moves = self.env["account.relance.claim"]._open_invoices(
             self.partner_id, self.company_id, excluded=True
         )
         return moves._relance_action_send_wizard()

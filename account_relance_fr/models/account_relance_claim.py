@@ -67,6 +67,17 @@ class AccountRelanceClaim(models.AbstractModel):
         return parts
 
     @api.model
+    def _instalment_lines(self, move):
+        """The receivable lines of the invoice ``move``, one per instalment, oldest first."""
+        if move.move_type != "out_invoice":
+            return self.env["account.move.line"]
+        return move.line_ids.filtered(
+            lambda line: (
+                line.display_type == "payment_term" and line.account_type == "asset_receivable"
+            )
+        ).sorted(lambda line: (line.date_maturity or line.date, line.id))
+
+    @api.model
     def _unpaid_instalments(self, moves):
         """The unpaid instalments (receivable lines) of the customer invoices ``moves``, by
         invoice id, oldest first: one query, reading only what ``_parts`` needs."""
@@ -105,7 +116,7 @@ class AccountRelanceClaim(models.AbstractModel):
                 payments=tuple((p.max_date, p.amount) for p in line.matched_credit_ids),
                 settled=line.reconciled or line.company_currency_id.is_zero(line.amount_residual),
             )
-            for line in move._relance_instalment_lines()
+            for line in self._instalment_lines(move)
         ]
 
     @api.model
@@ -257,6 +268,21 @@ class AccountRelanceClaim(models.AbstractModel):
 
     # ------------------------------------------------------------------ one customer
     @api.model
+    def _open_invoices(self, partners, companies, order="relance_due_date, id", excluded=False):
+        """The open invoices of the customers ``partners`` in ``companies`` that the dunning
+        may concern (``account.move._relance_base_domain``), or all open ones (``excluded``)."""
+        Move = self.env["account.move"]
+        domain = Move._relance_open_domain() if excluded else Move._relance_base_domain()
+        return Move.search(
+            domain
+            + [
+                ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
+                ("company_id", "in", companies.ids),
+            ],
+            order=order,
+        )
+
+    @api.model
     def _claims(self, moves, specs, today, parts=None):
         """``moves``, invoices of one customer, as its ladder ``specs`` sees them
         (``lib.ladder.Claim``): from the oldest unpaid instalment, for what is due now; a
@@ -283,11 +309,11 @@ class AccountRelanceClaim(models.AbstractModel):
     def _customer_claims(self, partner, company, today):
         """The ladder of ``partner`` in ``company``, its open invoices that the dunning may
         claim (neither paused nor blocked) and their claims: ``(specs, moves, claims)``."""
-        Move = self.env["account.move"]
         policy = partner._relance_policy(company)
         specs = policy._level_specs() if policy else []
-        moves = Move._relance_open_invoices(partner, company)
-        moves = moves.filtered(lambda m: m not in self.env["account.relance.pause"]._reasons(moves))
+        moves = self._open_invoices(partner, company)
+        paused = self.env["account.relance.pause"]._reasons(moves)
+        moves = moves.filtered(lambda m: m not in paused)
         return specs, moves, self._claims(moves, specs, today)
 
     @api.model

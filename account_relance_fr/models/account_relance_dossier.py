@@ -44,7 +44,7 @@ class AccountRelanceDossier(models.AbstractModel):
         company = self.env.company
         partner = partner.commercial_partner_id
         consumer = partner.relance_debtor_type == "consumer"
-        moves = self.env["account.move"]._relance_open_invoices(partner, company)
+        moves = self.env["account.relance.claim"]._open_invoices(partner, company)
         # consumers: interest from the receipt of the formal notice recorded on each invoice
         Letter = self.env["account.relance.letter"]
         claim = Letter._claim(moves, on_date)
@@ -86,7 +86,7 @@ class AccountRelanceDossier(models.AbstractModel):
         content, ext = Report._relance_render(DOSSIER_REPORT, partner)
         files = [Report._relance_filename(DOSSIER_REPORT, partner, ext)]
         contents = [content]
-        moves = self.env["account.move"]._relance_open_invoices(partner, self.env.company)
+        moves = self.env["account.relance.claim"]._open_invoices(partner, self.env.company)
         pdfs = Report._relance_invoice_pdfs(moves)
         for move in moves:
             attachment = pdfs.get(move.id)

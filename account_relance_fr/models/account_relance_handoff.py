@@ -83,7 +83,7 @@ class AccountRelanceHandoff(models.Model):
     def _onchange_partner_id(self):
         if self.partner_id and self.state == "draft":
             today = fields.Date.context_today(self)
-            moves = self.env["account.move"]._relance_open_invoices(
+            moves = self.env["account.relance.claim"]._open_invoices(
                 self.partner_id, self.company_id
             )
             self.move_ids = moves.filtered(

@@ -136,7 +136,7 @@ class AccountRelancePlan(models.Model):
     def _onchange_partner_id(self):
         """The customer's overdue invoices that the dunning may claim, by default."""
         if self.partner_id and self.state == "draft":
-            moves = self.env["account.move"]._relance_open_invoices(
+            moves = self.env["account.relance.claim"]._open_invoices(
                 self.partner_id, self.company_id
             )
             reasons = self.env["account.relance.pause"]._reasons(moves)

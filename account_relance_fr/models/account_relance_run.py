@@ -164,6 +164,26 @@ class AccountRelanceRun(models.AbstractModel):
         return result
 
     @api.model
+    def _run_now(self, moves):
+        """The dunning run now on the invoices ``moves`` a user selected (the same rules as
+        the nightly run), and the notification that says what it did."""
+        moves = moves.filtered_domain(moves._relance_base_domain())
+        result = self._run(companies=moves.company_id, moves=moves)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if result["events"] else "info",
+                "message": self.env._(
+                    "%(events)s dunning actions performed for %(invoices)s invoices.",
+                    events=result["events"],
+                    invoices=result["invoices"],
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
     def _due_domain(self, today, companies):
         """The invoices of ``companies`` the nightly run may move up the ladder on
         ``today``: those whose next step is due (the stored ``relance_next_date``), so that

@@ -157,7 +157,7 @@ class ResPartner(models.Model):
             partner.relance_event_count = counts.get(partner.commercial_partner_id, 0)
 
     def _compute_relance_open_invoice_ids(self):
-        moves = self.env["account.move"]._relance_open_invoices(self, self.env.companies)
+        moves = self.env["account.relance.claim"]._open_invoices(self, self.env.companies)
         by_partner = moves.grouped("commercial_partner_id")
         for partner in self:
             partner.relance_open_invoice_ids = by_partner.get(

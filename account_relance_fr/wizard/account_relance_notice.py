@@ -108,13 +108,14 @@ class AccountRelanceNotice(models.TransientModel):
 
     @api.depends("event_id", "partner_id", "company_id")
     def _compute_invoice_ids(self):
-        Move = self.env["account.move"]
         for wizard in self:
             if wizard.event_id:
                 wizard.invoice_ids = wizard.event_id.line_ids.move_id
             elif wizard.partner_id and wizard.company_id:
                 today = fields.Date.context_today(wizard)
-                moves = Move._relance_open_invoices(wizard.partner_id, wizard.company_id)
+                moves = self.env["account.relance.claim"]._open_invoices(
+                    wizard.partner_id, wizard.company_id
+                )
                 # overdue and not paused: a paused invoice is claimed only through the
                 # reminder dialog, which records who chose to and why
                 paused = self.env["account.relance.pause"]._reasons(moves)

@@ -135,7 +135,7 @@ class AccountRelanceSend(models.TransientModel):
         for wizard in self:
             commands = [Command.clear()]
             if wizard.partner_id:
-                moves = self.env["account.move"]._relance_open_invoices(
+                moves = self.env["account.relance.claim"]._open_invoices(
                     wizard.partner_id, wizard.company_id, excluded=True
                 )
                 reasons = self.env["account.relance.pause"]._reasons(moves)
