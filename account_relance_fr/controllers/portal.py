@@ -6,7 +6,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 
-LETTER_CHANNELS = ("letter", "registered_letter", "formal_notice")
+from ..models.account_relance_event import PAPER_CHANNELS
 
 
 class RelancePortal(CustomerPortal):
@@ -61,7 +61,7 @@ class RelancePortal(CustomerPortal):
             .search(
                 [
                     ("partner_id", "=", self._relance_partner().id),
-                    ("channel", "in", LETTER_CHANNELS),
+                    ("channel", "in", PAPER_CHANNELS),
                     ("state", "=", "done"),
                     ("line_ids.move_id", "in", moves.ids),
                 ],
@@ -92,7 +92,7 @@ class RelancePortal(CustomerPortal):
         action = request.env["account.relance.event"].sudo().browse(action_id).exists()
         if not action or action.partner_id != self._relance_partner():
             raise NotFound()
-        if action.channel not in LETTER_CHANNELS or action.state != "done":
+        if action.channel not in PAPER_CHANNELS or action.state != "done":
             raise NotFound()
         attachment = action._relance_portal_attachment()
         if not attachment:

@@ -80,7 +80,8 @@ class AccountRelancePause(models.AbstractModel):
     @api.model
     def _system_hold(self, moves, hold, note, body):
         """Pause ``moves`` for a record of their own (``hold``: a plan, proceedings, a
-        collector), noted in their chatter; the pause replaces a promise or none."""
+        collector; ``False`` lifts it), noted in their chatter; the pause replaces a
+        promise or none."""
         moves._relance_write({"relance_hold": hold, "relance_hold_note": note or False})
         moves._relance_log(dict.fromkeys(moves.ids, body))
         self.env["account.relance.forecast"]._refresh_later(moves)
@@ -90,11 +91,8 @@ class AccountRelancePause(models.AbstractModel):
     def _system_release(self, moves, hold, body):
         """Resume those of ``moves`` that ``hold`` paused, noted in their chatter;
         the ladder goes on where it stood."""
-        moves = moves.filtered(lambda m: m.relance_hold == hold)
-        moves._relance_write({"relance_hold": False, "relance_hold_note": False})
-        moves._relance_log(dict.fromkeys(moves.ids, body))
-        self.env["account.relance.forecast"]._refresh_later(moves)
-        return moves
+        held = moves.filtered(lambda m: m.relance_hold == hold)
+        return self._system_hold(held, False, False, body)
 
     @api.model
     def _pause(

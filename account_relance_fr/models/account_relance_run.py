@@ -578,19 +578,12 @@ class AccountRelanceRun(models.AbstractModel):
             )
             if spec:
                 by_level[levels.browse(spec.id)] |= move
+        Step = self.env["account.relance.step"]
         for level, level_moves in by_level.items():
-            level_moves._relance_write(
-                {
-                    "relance_level_id": level.id,
-                    "relance_last_date": today,
-                    "relance_initialized": True,
-                },
-                ladders=ladders,
-            )
             note = self.env._(
                 "Already overdue when the dunning was installed: placed at level %s. "
                 "Nothing was sent for this level or the earlier ones.",
                 level.name,
             )
-            level_moves._relance_log(dict.fromkeys(level_moves.ids, note))
+            Step._place(level, level_moves, today, "relance_initialized", note, ladders=ladders)
         return moves

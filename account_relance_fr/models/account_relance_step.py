@@ -28,20 +28,27 @@ class AccountRelanceStep(models.AbstractModel):
     _description = "Dunning step"
 
     @api.model
+    def _place(self, level, moves, day, mark, note, *, ladders=None):
+        """Put ``moves`` on ``level`` as of ``day`` without performing it (no action,
+        nothing sent): ``mark`` is the flag that says why (``relance_joined``,
+        ``relance_initialized``), ``note`` is logged in their chatter."""
+        moves._relance_write(
+            {"relance_level_id": level.id, "relance_last_date": day, mark: True},
+            ladders=ladders,
+        )
+        moves._relance_log(dict.fromkeys(moves.ids, note))
+
+    @api.model
     def _join(self, level, last_date, moves, ladders=None):
         """``moves`` fell due while their customer's dunning was at ``level``, reached on
         ``last_date``: they join that step without a reminder of their own, and the
         customer's next step claims them with the others."""
-        moves._relance_write(
-            {"relance_level_id": level.id, "relance_last_date": last_date, "relance_joined": True},
-            ladders=ladders,
-        )
         note = self.env._(
             "Fell due while the customer's dunning was at the step %s: joined that step, "
             "without a reminder of its own; the next step claims it with the others.",
             level.name,
         )
-        moves._relance_log(dict.fromkeys(moves.ids, note))
+        self._place(level, moves, last_date, "relance_joined", note, ladders=ladders)
 
     @api.model
     def _groups(self, moves):
